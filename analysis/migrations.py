@@ -1,0 +1,5 @@
+"""Tables owned by the analysis package."""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("analysis")

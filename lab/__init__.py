@@ -1,0 +1,1 @@
+"""The servicelab platform: app factory, storage, accounts, test groups, deployments."""

@@ -1,0 +1,149 @@
+"""Deny by default: every route declares who may call it, and unsafe methods need a CSRF token."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Iterator
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from sqlite_utils import Database
+
+from lab.accounts import User
+from lab.db import connect
+from lab.sessions import SESSION_COOKIE, load_session
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_COOKIE = "lab_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class LoginRequired(Exception):
+    """Raised when a staff page is asked for without a valid session."""
+
+
+class Forbidden(Exception):
+    """Raised when the signed-in role may not use this route."""
+
+
+class CsrfRejected(Exception):
+    """Raised when an unsafe request lacks a matching token or comes from another origin."""
+
+
+def get_db(request: Request) -> Iterator[Database]:
+    """One connection per request, closed when the response is done."""
+    db = connect(request.app.state.settings.db_path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+Db = Annotated[Database, Depends(get_db)]
+
+
+def current_user(request: Request, db: Db) -> User | None:
+    """The staff member behind the session cookie, if any."""
+    settings = request.app.state.settings
+    user = load_session(
+        db,
+        request.cookies.get(SESSION_COOKIE),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+    request.state.user = user
+    return user
+
+
+def _same_origin(request: Request, value: str) -> bool:
+    parts = urlsplit(value)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    own = {f"{request.url.scheme}://{request.url.netloc}", request.app.state.settings.base_url}
+    return origin in own
+
+
+async def csrf_guard(request: Request) -> None:
+    """Refuse state changes that lack our token or announce a foreign origin."""
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    if origin and origin != "null" and not _same_origin(request, origin):
+        raise CsrfRejected()
+    if not origin and referer and not _same_origin(request, referer):
+        raise CsrfRejected()
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    supplied = request.headers.get(CSRF_HEADER, "")
+    content_type = request.headers.get("content-type", "")
+    if not supplied and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        supplied = str(form.get(CSRF_FIELD, ""))
+    if not expected or not secrets.compare_digest(expected, supplied):
+        raise CsrfRejected()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a route; `roles=None` means anyone, `csrf=False` only for key-based APIs."""
+
+    name: str
+    roles: frozenset[str] | None
+    csrf: bool = True
+
+
+PUBLIC = Rule("public", None)
+STAFF = Rule("staff", frozenset({"staff", "admin"}))
+READER = Rule("reader", frozenset({"staff", "manager", "admin"}))
+MANAGER = Rule("manager", frozenset({"manager"}))
+ADMIN = Rule("admin", frozenset({"admin"}))
+
+
+def requires(rule: Rule):
+    """Build the dependency that enforces `rule`; routes without one fail the start-up check."""
+
+    def check(
+        request: Request,
+        user: Annotated[User | None, Depends(current_user)],
+        _csrf: Annotated[None, Depends(csrf_guard)],
+    ) -> User | None:
+        if rule.roles is None:
+            return user
+        if user is None:
+            raise LoginRequired()
+        if user.role not in rule.roles:
+            raise Forbidden()
+        return user
+
+    check.access_rule = rule  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+def endpoints(app) -> Iterator:
+    """Every API route of the app with its full path, looking inside included routers."""
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):
+            yield from route.effective_route_contexts()
+        elif hasattr(route, "dependant"):
+            yield route
+
+
+def route_rule(route) -> Rule | None:
+    """Find the access rule a route declared, searching its dependency tree."""
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        rule = getattr(dependant.call, "access_rule", None)
+        if rule is not None:
+            return rule
+        stack.extend(dependant.dependencies)
+    return None
+
+
+StaffUser = Annotated[User, requires(STAFF)]
+Reader = Annotated[User, requires(READER)]
+Manager = Annotated[User, requires(MANAGER)]
+Admin = Annotated[User, requires(ADMIN)]
+Visitor = Annotated[User | None, requires(PUBLIC)]

@@ -1,0 +1,199 @@
+"""The `lab` command: set up, serve, load the demo, manage accounts, specs and backups."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from lab.db import backup as backup_db
+from lab.db import migrate, opened, write
+from lab.settings import Settings, SettingsError
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """Settings are read once per invocation, never at import time."""
+    if ctx.obj is None:
+        try:
+            ctx.obj = Settings.from_env()
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+    return ctx.obj
+
+
+@click.group()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="Database file (default: $LAB_DB or var/lab.db).")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """servicelab: test public-service prototypes with citizens."""
+    settings = _settings(ctx)
+    if db_path is not None:
+        ctx.obj = settings.with_(db_path=db_path)
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the database (or bring it up to date)."""
+    settings = _settings(ctx)
+    with opened(settings.db_path) as db:
+        migrate(db)
+    click.echo(f"Base de données prête : {settings.db_path}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web app."""
+    import uvicorn
+
+    from lab.app import create_app
+
+    app = create_app(_settings(ctx))
+    uvicorn.run(app, host=host, port=port, server_header=False, proxy_headers=False, log_level="info")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load the demo lab (idempotent) and print logins and open invitation links."""
+    from lab.demo import load_demo
+
+    settings = _settings(ctx)
+    with opened(settings.db_path) as db:
+        migrate(db)
+        info = load_demo(db, settings)
+    click.echo(info.describe(settings.base_url))
+
+
+@main.group()
+def users() -> None:
+    """Manage staff accounts."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.option("--role", type=click.Choice(["admin", "staff", "manager"]), default="staff", show_default=True)
+@click.password_option(help="At least 12 characters (asked if not given).")
+@click.pass_context
+def users_add(ctx: click.Context, email: str, name: str, role: str, password: str) -> None:
+    """Create an account."""
+    from lab.accounts import AccountError, create_user
+
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        try:
+            with write(db):
+                user = create_user(db, email=email, name=name, role=role, password=password)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Compte créé : {user.email} ({user.role})")
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """List accounts."""
+    from lab.accounts import list_users
+
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        for row in list_users(db):
+            state = "actif" if row["active"] else "désactivé"
+            click.echo(f"{row['email']}\t{row['role']}\t{state}\t{row['name']}")
+
+
+@users.command("disable")
+@click.argument("email")
+@click.pass_context
+def users_disable(ctx: click.Context, email: str) -> None:
+    """Disable an account and end its sessions."""
+    from lab.accounts import AccountError, set_active
+
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        try:
+            with write(db):
+                set_active(db, email, False)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Compte désactivé : {email}")
+
+
+@main.group()
+def prototypes() -> None:
+    """Import and export prototype specs."""
+
+
+@prototypes.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--changelog", default="", help="What this version is about.")
+@click.pass_context
+def prototypes_import(ctx: click.Context, file, changelog: str) -> None:
+    """Create a prototype (v1) from a YAML spec file."""
+    from prototypes.spec import SpecError
+    from prototypes.store import create_prototype
+
+    text = file.read()
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        try:
+            with write(db):
+                prototype_id, _ = create_prototype(db, spec_yaml=text, user_id=None, changelog=changelog)
+        except SpecError as exc:
+            click.echo(f"{file.name} : description invalide", err=True)
+            for issue in exc.issues:
+                click.echo(f"  {issue}", err=True)
+            sys.exit(1)
+    click.echo(f"Prototype importé (n° {prototype_id}).")
+
+
+@prototypes.command("export")
+@click.argument("prototype")
+@click.option("--iteration", "number", type=int, help="Iteration number (default: the latest).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.pass_context
+def prototypes_export(ctx: click.Context, prototype: str, number: int | None, output) -> None:
+    """Write a prototype's spec (by id or slug) as YAML."""
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        rows = list(db.query("SELECT id FROM prototypes WHERE slug = ? OR CAST(id AS TEXT) = ?", [prototype, prototype]))
+        if not rows:
+            raise click.ClickException(f"Prototype introuvable : {prototype}")
+        sql = "SELECT spec_yaml FROM iterations WHERE prototype_id = ?"
+        params: list = [rows[0]["id"]]
+        if number is not None:
+            sql += " AND number = ?"
+            params.append(number)
+        found = list(db.query(sql + " ORDER BY number DESC LIMIT 1", params))
+        if not found:
+            raise click.ClickException(f"Itération introuvable : v{number}")
+    output.write(found[0]["spec_yaml"])
+
+
+@prototypes.command("list")
+@click.pass_context
+def prototypes_list(ctx: click.Context) -> None:
+    """List prototypes with their latest iteration."""
+    from prototypes.store import list_prototypes
+
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        for row in list_prototypes(db):
+            click.echo(f"{row['id']}\t{row['slug']}\tv{row['latest_number']}\t{row['title']}")
+
+
+@main.command()
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup(ctx: click.Context, dest: Path) -> None:
+    """Copy the live database to DEST (online backup), then check the copy."""
+    with opened(_settings(ctx).db_path) as db:
+        result = backup_db(db, dest)
+    if result != "ok":
+        raise click.ClickException(f"La copie est corrompue : {result}")
+    click.echo(f"Sauvegarde écrite et vérifiée : {dest}")

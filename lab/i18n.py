@@ -1,0 +1,61 @@
+"""French-first interface text with an English catalogue, chosen per request."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default=DEFAULT_LOCALE)
+
+
+@functools.cache
+def translations(locale: str) -> NullTranslations:
+    """Compile the .po catalogue in memory so no build step is needed."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == "fr" or not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(message: str, **params: object) -> str:
+    """Translate a French msgid for the current request and fill its %(name)s slots."""
+    text = translations(current_locale.get()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """Plural-aware variant of `gettext`; `num` is always available to the message."""
+    text = translations(current_locale.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def translate(item: object) -> str:
+    """Render a domain message object (a French msgid with `{name}` params) in the current language."""
+    msgid = getattr(item, "msgid", "") or getattr(item, "summary", "") or getattr(item, "message", "")
+    params = getattr(item, "params", None) or {}
+    text = translations(current_locale.get()).gettext(msgid)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return msgid.format(**params)
+
+
+def pick_locale(cookie_value: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Honour the visitor's explicit choice, else stay French-first."""
+    return cookie_value if cookie_value in LOCALES else default

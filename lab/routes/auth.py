@@ -1,0 +1,128 @@
+"""Login, logout, home and the public pages every visitor may read."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from lab import audit
+from lab.access import CSRF_COOKIE, PUBLIC, READER, Db, Visitor, endpoints, requires
+from lab.accounts import User, authenticate
+from lab.db import write
+from lab.errors import error_response
+from lab.i18n import LOCALES, gettext as _
+from lab.ratelimit import fingerprint
+from lab.security import LOCALE_COOKIE, csrf_cookie_header
+from lab.sessions import SESSION_COOKIE, revoke_session, start_session
+from lab.web import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow local paths after login, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/")
+def home(request: Request, user: Visitor) -> Response:
+    """Signed-in staff see their entry points; everyone else is sent to the login page."""
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    reports = any(r.path == "/reports" for r in endpoints(request.app))
+    return render(request, "lab/home.html", {"reports_available": reports})
+
+
+@router.get("/login")
+def login_page(request: Request, user: Visitor, next: str = "/") -> Response:
+    """The staff sign-in form."""
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "lab/login.html", {"next": _safe_next(next), "email": "", "errors": []})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: Db,
+    _visitor: Visitor,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check credentials under a rate limit, then rotate the session and CSRF token."""
+    settings = request.app.state.settings
+    limiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    keys = [fingerprint(settings.secret_key, "login-ip", client), fingerprint(settings.secret_key, "login", email.lower())]
+    if not all([limiter.hit(keys[0]), limiter.hit(keys[1])]):
+        retry = max(limiter.retry_after(key) for key in keys)
+        return error_response(request, 429, headers={"Retry-After": str(retry)})
+    with write(db):
+        user = authenticate(db, email, password)
+        if user is not None:
+            token = start_session(db, user, replaces=request.cookies.get(SESSION_COOKIE))
+            audit.record(db, user_id=user.id, action="login")
+    if user is None:
+        errors = [{"message": _("Adresse électronique ou mot de passe incorrect."), "anchor": "email"}]
+        return render(
+            request, "lab/login.html", {"next": _safe_next(next), "email": email, "errors": errors}, status_code=422
+        )
+    limiter.reset(keys[1])
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session_cookie(response, token, secure=settings.secure_cookies)
+    response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=settings.secure_cookies))
+    return response
+
+
+def _set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/")
+
+
+@router.post("/logout")
+def logout(request: Request, db: Db, user: Annotated[User, requires(READER)]) -> Response:
+    """Revoke the session server-side, not just the cookie."""
+    with write(db):
+        revoke_session(db, request.cookies.get(SESSION_COOKIE, ""))
+        audit.record(db, user_id=user.id, action="logout")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/langue")
+def switch_language(
+    request: Request,
+    _visitor: Visitor,
+    lang: Annotated[str, Form(max_length=5)] = "fr",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Remember the visitor's language for a year; unknown codes fall back to French."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(LOCALE_COOKIE, lang if lang in LOCALES else "fr", max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+@router.get("/accessibilite")
+def accessibility(request: Request, _visitor: Visitor) -> Response:
+    """The accessibility statement required by French law."""
+    return render(request, "lab/accessibility.html")
+
+
+@router.get("/donnees-personnelles")
+def privacy(request: Request, _visitor: Visitor) -> Response:
+    """What servicelab keeps about people and for how long."""
+    return render(request, "lab/privacy.html")
+
+
+@router.get("/healthz", include_in_schema=False)
+def health(_visitor: Annotated[User | None, requires(PUBLIC)], db: Db) -> dict:
+    """Liveness probe that also proves the database answers."""
+    db.execute("SELECT 1")
+    return {"status": "ok"}

@@ -1,0 +1,87 @@
+"""One settings object, read from the environment only when asked."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+
+class SettingsError(RuntimeError):
+    """A configuration problem that must stop the start-up with a clear message."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _local_secret(db_path: Path) -> str:
+    """Outside production, keep one generated secret beside the database so links survive restarts."""
+    path = Path(db_path).parent / ".secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its environment, in one place."""
+
+    db_path: Path = Path("var/lab.db")
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    production: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    login_attempts: int = 5
+    login_window_seconds: int = 900
+    max_body_bytes: int = 6 * 1024 * 1024
+    default_locale: str = "fr"
+    start_workers: bool = True
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies get the Secure flag whenever the public address is HTTPS."""
+        return self.base_url.startswith("https://")
+
+    def with_(self, **changes) -> "Settings":
+        """Return a copy with some values changed (tests and CLI options)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Read LAB_* variables; refuse to start in production without a real secret."""
+        env = os.environ if env is None else env
+        production = _flag(env.get("LAB_PRODUCTION"))
+        secret = env.get("LAB_SECRET_KEY", "")
+        if production and len(secret) < 32:
+            raise SettingsError(
+                "LAB_SECRET_KEY must be set to at least 32 random characters when "
+                "LAB_PRODUCTION=1 (generate one with: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')."
+            )
+        values: dict = {"production": production}
+        if "LAB_DB" in env:
+            values["db_path"] = Path(env["LAB_DB"])
+        values["secret_key"] = secret or _local_secret(values.get("db_path", cls.db_path))
+        if "LAB_BASE_URL" in env:
+            values["base_url"] = env["LAB_BASE_URL"].rstrip("/")
+        for name, key in (
+            ("session_idle_minutes", "LAB_SESSION_IDLE_MINUTES"),
+            ("session_absolute_hours", "LAB_SESSION_ABSOLUTE_HOURS"),
+            ("max_body_bytes", "LAB_MAX_BODY_BYTES"),
+        ):
+            if key in env:
+                try:
+                    values[name] = int(env[key])
+                except ValueError as exc:
+                    raise SettingsError(f"{key} must be a whole number, not {env[key]!r}.") from exc
+        if "LAB_LOCALE" in env:
+            values["default_locale"] = env["LAB_LOCALE"]
+        return cls(**values)

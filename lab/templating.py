@@ -1,0 +1,59 @@
+"""One Jinja environment for every package's templates, with i18n and safe defaults."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from lab import i18n
+from lab.clock import local_text
+
+TEMPLATE_PACKAGES = ("lab", "prototypes", "feedback", "analysis")
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def package_dir(package: str) -> Path:
+    """Where a package lives on disk, without importing it."""
+    return Path(importlib.util.find_spec(package).origin).parent
+
+
+@functools.cache
+def static_url(path: str) -> str:
+    """Content-hashed URL so static files can be cached forever."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def _base_context(request: Request) -> dict:
+    return {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "lang": i18n.current_locale.get(),
+        "languages": i18n.LANGUAGE_NAMES,
+    }
+
+
+def build_templates() -> Jinja2Templates:
+    """Autoescape everywhere; templates are namespaced by package folder."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([package_dir(p) / "templates" for p in TEMPLATE_PACKAGES]),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.translations(i18n.current_locale.get()).gettext(message),
+        lambda singular, plural, n: i18n.translations(i18n.current_locale.get()).ngettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.globals["static"] = static_url
+    env.globals["message"] = i18n.translate
+    env.filters["date"] = lambda value, with_time=False: local_text(value, with_time)
+    return Jinja2Templates(env=env, context_processors=[_base_context])

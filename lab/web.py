@@ -1,0 +1,40 @@
+"""Small helpers routes share: rendering pages or htmx partials, redirects, flash notes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+
+#: A database id in a URL: out-of-range numbers are a 422, never an SQLite overflow.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def is_htmx(request: Request) -> bool:
+    """True when htmx asked for a fragment rather than a whole page."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+    headers: dict | None = None,
+) -> Response:
+    """Full page for a plain request, the named partial for htmx (progressive enhancement)."""
+    name = partial if partial and is_htmx(request) else template
+    return request.app.state.templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code, headers=headers
+    )
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a successful POST: 303 for plain forms, HX-Redirect for htmx."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,64 @@
+"""Fixtures: a fresh app and database per test, real HTTP through the ASGI client."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab.accounts import create_user
+from lab.app import create_app
+from lab.db import opened, write
+from lab.settings import Settings
+from tests.support import PASSWORD, Browser
+
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings pointing at a database of this test's own."""
+    return Settings(db_path=tmp_path / "lab.db", secret_key="test-secret-" + "x" * 32, start_workers=False)
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def db(app, settings):
+    """A direct connection for arranging and asserting, separate from the app's."""
+    with opened(settings.db_path) as conn:
+        yield conn
+
+
+@pytest.fixture
+def users(db) -> dict:
+    """One account per role."""
+    made = {}
+    with write(db):
+        for role in ("admin", "staff", "manager"):
+            made[role] = create_user(db, email=f"{role}@ville.test", name=role.title(), role=role, password=PASSWORD)
+    return made
+
+
+@pytest.fixture
+def client(app) -> Browser:
+    with Browser(app, base_url="http://testserver") as browser:
+        yield browser
+
+
+@pytest.fixture
+def login_as(app, users):
+    """Return a signed-in client for a role."""
+    clients = []
+
+    def make(role: str) -> Browser:
+        browser = Browser(app, base_url="http://testserver")
+        browser.__enter__()
+        clients.append(browser)
+        response = browser.login(users[role].email)
+        assert response.status_code == 303, response.text
+        return browser
+
+    yield make
+    for browser in clients:
+        browser.__exit__(None, None, None)

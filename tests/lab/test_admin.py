@@ -1,0 +1,34 @@
+"""Admins manage accounts and read the audit log."""
+
+
+def test_admin_creates_account_and_it_is_audited(login_as, db):
+    admin = login_as("admin")
+    response = admin.post_form(
+        "/admin/users", {"email": "new@ville.test", "name": "Nouvelle", "role": "manager", "password": "a" * 12}
+    )
+    assert response.status_code == 200 and "new@ville.test" in response.text
+    log = admin.get("/admin/audit").text
+    assert "user.create" in log and "login" in log
+
+
+def test_bad_account_data_gets_422_and_keeps_the_form(login_as):
+    admin = login_as("admin")
+    response = admin.post_form("/admin/users", {"email": "new@ville.test", "name": "Nouvelle", "role": "staff", "password": "short"})
+    assert response.status_code == 422
+    assert "12 caractères" in response.text and 'value="new@ville.test"' in response.text
+
+
+def test_admin_cannot_disable_themselves(login_as, users):
+    admin = login_as("admin")
+    assert admin.post_form(f"/admin/users/{users['admin'].id}/active", {"active": "0"}).status_code == 422
+
+
+def test_disabling_ends_sessions(login_as, users):
+    staff = login_as("staff")
+    admin = login_as("admin")
+    admin.post_form(f"/admin/users/{users['staff'].id}/active", {"active": "0"})
+    assert staff.get("/lab/prototypes", follow_redirects=False).status_code == 303
+
+
+def test_unknown_account_is_404(login_as):
+    assert login_as("admin").post_form("/admin/users/999/active", {"active": "1"}).status_code == 404
