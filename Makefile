@@ -3,7 +3,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS := chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-dejavu-core
+APT_PKGS := chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-dejavu-core wrk
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
@@ -45,6 +45,13 @@ bench: install system-deps
 
 bench-themes: install
 	$(BIN)/python -m benchmarks.themes
+
+# Extract the French msgids (templates, `_`, `gettext`, `ngettext` and the `N_` marker of domain modules)
+# into a temporary template, then merge it into the English catalogue. Translate the new empty entries.
+messages: install
+	@pot=$$(mktemp --suffix=.pot) && trap 'rm -f "$$pot"' EXIT && \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -o "$$pot" lab prototypes feedback analysis && \
+	$(BIN)/pybabel update -i "$$pot" -d lab/locale -l en --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -12,7 +12,6 @@ from fastapi import Depends, Request
 from sqlite_utils import Database
 
 from lab.accounts import User
-from lab.db import connect
 from lab.sessions import SESSION_COOKIE, load_session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -34,12 +33,13 @@ class CsrfRejected(Exception):
 
 
 def get_db(request: Request) -> Iterator[Database]:
-    """One connection per request, closed when the response is done."""
-    db = connect(request.app.state.settings.db_path)
+    """One connection per request, from the app's pool, given back when the response is done."""
+    pool = request.app.state.db_pool
+    db = pool.acquire()
     try:
         yield db
     finally:
-        db.close()
+        pool.release(db)
 
 
 Db = Annotated[Database, Depends(get_db)]
@@ -79,6 +79,10 @@ async def csrf_guard(request: Request) -> None:
     supplied = request.headers.get(CSRF_HEADER, "")
     content_type = request.headers.get("content-type", "")
     if not supplied and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        try:
+            await request.body()  # cache it so a route that reads the raw body still can
+        except RuntimeError:
+            pass  # FastAPI already parsed the form for the route's Form parameters; it is cached
         form = await request.form()
         supplied = str(form.get(CSRF_FIELD, ""))
     if not expected or not secrets.compare_digest(expected, supplied):
@@ -99,10 +103,19 @@ STAFF = Rule("staff", frozenset({"staff", "admin"}))
 READER = Rule("reader", frozenset({"staff", "manager", "admin"}))
 MANAGER = Rule("manager", frozenset({"manager"}))
 ADMIN = Rule("admin", frozenset({"admin"}))
+#: Anonymous senders identified by a per-deployment public key (widget, JSON API): no cookies, no CSRF.
+DEPLOYMENT_KEY = Rule("deployment_key", None, csrf=False)
 
 
 def requires(rule: Rule):
     """Build the dependency that enforces `rule`; routes without one fail the start-up check."""
+    if not rule.csrf:
+
+        def check_key_route() -> None:
+            return None  # the route authenticates its caller by a key it checks itself
+
+        check_key_route.access_rule = rule  # type: ignore[attr-defined]
+        return Depends(check_key_route)
 
     def check(
         request: Request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 
@@ -10,9 +11,10 @@ from starlette.staticfiles import StaticFiles
 
 from lab import errors
 from lab.access import endpoints, route_rule
-from lab.db import migrate, opened
+from lab.clock import utcnow
+from lab.db import ConnectionPool, migrate, opened, write
 from lab.ratelimit import RateLimiter
-from lab.security import BodyLimit, SecurityHeaders, VisitorCookies
+from lab.security import BodyLimit, CompressStatic, SecurityHeaders, VisitorCookies
 from lab.settings import Settings
 from lab.templating import STATIC_DIR, build_templates
 
@@ -23,6 +25,13 @@ ROUTER_MODULES = (
     "lab.routes.groups",
     "lab.routes.deployments",
     "prototypes.routes",
+    "feedback.routes",
+    "feedback.staff_routes",
+    "feedback.api",
+    "feedback.widget",
+    "feedback.import_routes",
+    "analysis.report_routes",
+    "analysis.theme_routes",
 )
 
 
@@ -37,20 +46,40 @@ def check_access_rules(app: FastAPI) -> None:
         raise UndeclaredAccess("routes without an access rule: " + ", ".join(missing))
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Give pooled connections back to SQLite when the server stops."""
+    yield
+    app.state.db_pool.close()
+
+
+def purge_on_start(db) -> None:
+    """Retention is enforced at every start as well as by `lab purge` (e.g. from cron)."""
+    from feedback.retention import purge_expired
+
+    with write(db):
+        purged = purge_expired(db, now=utcnow())
+    if purged:
+        logging.getLogger("servicelab").info("retention: purged deployments %s", sorted(purged))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build a ready-to-serve app: database migrated, routers mounted, middleware in place."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO)
     with opened(settings.db_path) as db:
         migrate(db)
+        purge_on_start(db)
     app = FastAPI(
         title="servicelab",
         version="0.1.0",
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.db_pool = ConnectionPool(settings.db_path)
     app.state.templates = build_templates()
     app.state.login_limiter = RateLimiter(settings.login_attempts, settings.login_window_seconds)
     errors.install(app)
@@ -58,7 +87,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(importlib.import_module(module).router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     check_access_rules(app)
+    # Theme analysis: fail jobs a previous server left running, start its worker if enabled.
+    importlib.import_module("analysis.theme_routes").install(app)
     app.add_middleware(VisitorCookies, secure=settings.secure_cookies, default_locale=settings.default_locale)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits={"/api/": 64 * 1024})
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(CompressStatic)
+    app.add_middleware(SecurityHeaders, frameable_prefixes=("/widget/",))
     return app

@@ -188,6 +188,25 @@ def prototypes_list(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.option("--now", "now_text", help="Pretend it is this ISO date-time (to check what a purge would do later).")
+@click.pass_context
+def purge(ctx: click.Context, now_text: str | None) -> None:
+    """Delete the personal data of deployments whose retention period is over."""
+    from lab.clock import parse, utcnow
+    from feedback.retention import purge_expired
+
+    now = parse(now_text) if now_text else utcnow()
+    with opened(_settings(ctx).db_path) as db:
+        migrate(db)
+        with write(db):
+            purged = purge_expired(db, now=now)
+    if not purged:
+        click.echo("Aucune session de test à purger.")
+    for deployment_id, counts in purged.items():
+        click.echo(f"Session n° {deployment_id} purgée : {counts.get('trials', 0)} parcours, {counts.get('comments', 0)} commentaires.")
+
+
+@main.command()
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def backup(ctx: click.Context, dest: Path) -> None:
@@ -197,3 +216,17 @@ def backup(ctx: click.Context, dest: Path) -> None:
     if result != "ok":
         raise click.ClickException(f"La copie est corrompue : {result}")
     click.echo(f"Sauvegarde écrite et vérifiée : {dest}")
+
+
+# Commands other packages contribute (imported last: they only need `main` to exist).
+from analysis.report_cli import export as _export_command  # noqa: E402
+from analysis.report_cli import report as _report_command  # noqa: E402
+
+main.add_command(_report_command)
+main.add_command(_export_command)
+
+from analysis.analyse_cli import analyse as _analyse_command  # noqa: E402
+from analysis.cli import themes as _themes_command  # noqa: E402
+
+main.add_command(_themes_command)
+main.add_command(_analyse_command)

@@ -10,6 +10,7 @@ from typing import Callable
 
 from sqlite_utils import Database
 
+from feedback.demo import demo_trials
 from lab import deployments, groups, invitations
 from lab.accounts import create_user
 from lab.clock import LOCAL_TZ, utcnow
@@ -174,13 +175,30 @@ def _open_links(db: Database, settings: Settings, info: DemoInfo, rng: random.Ra
             info.links.append((f"{deployment['title']} – {who}", link["url"]))
 
 
+def _decisions(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """Managers' past decisions on the first iterations."""
+    from analysis.decisions import load_demo_decisions
+
+    load_demo_decisions(db, next(email for role, email, _n, _p in ACCOUNTS if role == "manager"))
+
+
+def _analyses(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """Themes of every demo iteration that has comments, analysed synchronously (keep this step last)."""
+    from analysis.jobs import analyse_unanalysed
+
+    analyse_unanalysed(db, runner="demo")
+
+
 #: Each step is idempotent; later features append theirs (trials, comments, analyses...).
 DEMO_STEPS: list[Callable[[Database, Settings, DemoInfo, random.Random], None]] = [
     _accounts,
     _prototypes,
     _groups,
     _deployments,
+    demo_trials,
     _open_links,
+    _decisions,
+    _analyses,
 ]
 
 

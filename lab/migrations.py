@@ -139,3 +139,9 @@ def imports_and_invitation_links(db: Database) -> None:
         CREATE INDEX participant_contacts_email ON participant_contacts(email);
         """
     )
+
+
+@migrations(name="004_retention")
+def retention(db: Database) -> None:
+    """When a deployment's personal data was purged at the end of its retention period."""
+    db.execute("ALTER TABLE deployments ADD COLUMN purged_at TEXT")

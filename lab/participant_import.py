@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
-import re
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
 from lab.clock import iso, utcnow
+from lab.csv_files import FileTooLarge, ImportFileError, csv_reader, decode, header_key
 from lab.groups import GroupError, clean_contact, clean_profile, create_participant, find_by_contact, fold
 from lab.i18n import gettext as _
 
@@ -27,14 +26,6 @@ COLUMNS = {
     "aisance_numerique": "aisance_numerique",
 }
 EXPECTED = "nom, email (ou courriel), telephone, tranche_age, quartier, aisance_numerique"
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (French message); nothing was stored."""
-
-
-class FileTooLarge(ImportFileError):
-    """The file is bigger than an import may be."""
 
 
 @dataclass(frozen=True)
@@ -73,37 +64,12 @@ class ImportReport:
     previous_import: dict | None = None
 
 
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise FileTooLarge(_("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.", size=MAX_BYTES // 2**20))
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
-        raise ImportFileError(_("Le fichier est vide."))
-    if data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(_("Ce fichier est un classeur (Excel, LibreOffice) : enregistrez-le au format CSV."))
-    if b"\x00" in data:
-        raise ImportFileError(_("Ce fichier n'est pas un fichier CSV (texte)."))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("L'encodage du fichier n'est pas reconnu : enregistrez-le en CSV UTF-8.")) from None
-
-
-def _header_key(cell: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(cell)).strip("_")
-
-
 def _read_header(header: list[str]) -> tuple[list[str | None], list[RowProblem]]:
     """Map each column to what it fills (None = ignored), reporting unknown ones on line 1."""
     targets: list[str | None] = []
     problems = []
     for cell in header:
-        target = COLUMNS.get(_header_key(cell))
+        target = COLUMNS.get(header_key(cell))
         if target is None and cell.strip():
             problems.append(
                 RowProblem(1, _("Colonne inconnue « %(name)s » : elle est ignorée. Colonnes reconnues : %(expected)s.",
@@ -121,10 +87,7 @@ def _read_header(header: list[str]) -> tuple[list[str | None], list[RowProblem]]
 
 def parse_participants_csv(data: bytes) -> ParsedFile:
     """Read a CSV (UTF-8 with or without BOM, or cp1252; `;` or `,`) into valid rows and line problems."""
-    text = _decode(data)
-    first_line = next(iter(text.splitlines()), "")
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv_reader(decode(data, max_bytes=MAX_BYTES))
     rows: list[ParsedRow] = []
     seen_emails: dict[str, int] = {}
     try:

@@ -6,6 +6,7 @@ import secrets
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lab.access import CSRF_COOKIE
@@ -170,3 +171,17 @@ def csrf_cookie_header(token: str, *, secure: bool) -> str:
     """The CSRF cookie is HttpOnly: pages carry the token in forms and htmx headers."""
     flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
     return f"{CSRF_COOKIE}={token}{flags}"
+
+
+class CompressStatic:
+    """Gzip static files only: pages mix secrets (CSRF tokens) with user text, which BREACH exploits."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/static/"):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -42,7 +42,10 @@ class Settings:
     login_attempts: int = 5
     login_window_seconds: int = 900
     max_body_bytes: int = 6 * 1024 * 1024
+    api_client_limit: int = 120
+    api_key_limit: int = 600
     default_locale: str = "fr"
+    privacy_contact: str = ""
     start_workers: bool = True
 
     @property
@@ -76,12 +79,16 @@ class Settings:
             ("session_idle_minutes", "LAB_SESSION_IDLE_MINUTES"),
             ("session_absolute_hours", "LAB_SESSION_ABSOLUTE_HOURS"),
             ("max_body_bytes", "LAB_MAX_BODY_BYTES"),
+            ("api_client_limit", "LAB_API_CLIENT_LIMIT"),
+            ("api_key_limit", "LAB_API_KEY_LIMIT"),
         ):
             if key in env:
                 try:
                     values[name] = int(env[key])
                 except ValueError as exc:
                     raise SettingsError(f"{key} must be a whole number, not {env[key]!r}.") from exc
+        if "LAB_PRIVACY_CONTACT" in env:
+            values["privacy_contact"] = env["LAB_PRIVACY_CONTACT"].strip()
         if "LAB_LOCALE" in env:
             values["default_locale"] = env["LAB_LOCALE"]
         return cls(**values)

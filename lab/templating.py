@@ -36,6 +36,7 @@ def _base_context(request: Request) -> dict:
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "lang": i18n.current_locale.get(),
         "languages": i18n.LANGUAGE_NAMES,
+        "base_url": request.app.state.settings.base_url,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile
@@ -20,6 +21,9 @@ from prototypes.diff import diff_specs
 from prototypes.spec import SpecError, parse_spec
 
 router = APIRouter()
+#: Sections other packages add to an iteration's page, as (template, context builder(db, iteration));
+#: the analysis package adds the redesign actions this iteration delivers. Prototypes import none of them.
+ITERATION_SECTIONS: list[tuple[str, Callable[[object, dict], dict]]] = []
 MAX_SPEC_BYTES = 200 * 1024
 STARTER_SPEC = """title: Titre de la démarche
 domain: domaine
@@ -152,6 +156,7 @@ def _iteration_context(db, iteration: dict) -> dict:
         "spec": spec,
         "previous": previous,
         "changes": changes,
+        "sections": [(template, build(db, iteration)) for template, build in ITERATION_SECTIONS],
     }
 
 

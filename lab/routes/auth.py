@@ -14,7 +14,7 @@ from lab.accounts import User, authenticate
 from lab.db import write
 from lab.errors import error_response
 from lab.i18n import LOCALES, gettext as _
-from lab.ratelimit import fingerprint
+from lab.ratelimit import app_limiter, fingerprint
 from lab.security import LOCALE_COOKIE, csrf_cookie_header
 from lab.sessions import SESSION_COOKIE, revoke_session, start_session
 from lab.web import render
@@ -58,10 +58,13 @@ def login(
     """Check credentials under a rate limit, then rotate the session and CSRF token."""
     settings = request.app.state.settings
     limiter = request.app.state.login_limiter
+    # A whole town hall may share one address: the address gets ten times an account's allowance.
+    client_limiter = app_limiter(request.app, "login-client", settings.login_attempts * 10, settings.login_window_seconds)
     client = request.client.host if request.client else "unknown"
-    keys = [fingerprint(settings.secret_key, "login-ip", client), fingerprint(settings.secret_key, "login", email.lower())]
-    if not all([limiter.hit(keys[0]), limiter.hit(keys[1])]):
-        retry = max(limiter.retry_after(key) for key in keys)
+    client_key = fingerprint(settings.secret_key, "login-ip", client)
+    account_key = fingerprint(settings.secret_key, "login", email.lower())
+    if not all([client_limiter.hit(client_key), limiter.hit(account_key)]):
+        retry = max(client_limiter.retry_after(client_key), limiter.retry_after(account_key))
         return error_response(request, 429, headers={"Retry-After": str(retry)})
     with write(db):
         user = authenticate(db, email, password)
@@ -73,7 +76,7 @@ def login(
         return render(
             request, "lab/login.html", {"next": _safe_next(next), "email": email, "errors": errors}, status_code=422
         )
-    limiter.reset(keys[1])
+    limiter.reset(account_key)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session_cookie(response, token, secure=settings.secure_cookies)
     response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=settings.secure_cookies))

@@ -1,0 +1,117 @@
+"""JSON API for prototypes hosted elsewhere: post a comment and a rating with a deployment's public key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lab.access import DEPLOYMENT_KEY, Db, requires
+from lab.clock import utcnow
+from lab.db import write
+from lab.i18n import gettext as _
+from lab.ratelimit import app_limiter, fingerprint
+from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, deployment_by_key, record_external
+
+router = APIRouter(prefix="/api/v1", tags=["feedback"])
+KEY_HEADER = "X-Servicelab-Key"
+
+
+class FeedbackIn(BaseModel):
+    """One piece of feedback from a widget or another tool."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        # The "comment or rating" rule, stated in the schema too so clients (and fuzzers) can know it.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["comment"], "properties": {"comment": {"pattern": r"\S"}}},
+                {"required": ["satisfaction"], "properties": {"satisfaction": {"enum": ["oui", "moyen", "non"]}}},
+            ]
+        },
+    )
+
+    idempotency_key: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{8,100}$",
+        description="Chosen by the client for this submission; a retry with the same key records nothing new.",
+    )
+    comment: str = Field(default="", max_length=4000, description="Free text; personal data is masked before storage.")
+    satisfaction: Literal["oui", "moyen", "non"] | None = Field(default=None, description="JDMA satisfaction level.")
+    page: str | None = Field(default=None, max_length=300, description="Page or step of the prototype the feedback is about.")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "FeedbackIn":
+        if not self.comment.strip() and self.satisfaction is None:
+            raise ValueError("give a comment, a satisfaction level, or both")
+        return self
+
+
+class FeedbackOut(BaseModel):
+    """What was recorded."""
+
+    id: int = Field(description="Identifier of the stored feedback.")
+    status: Literal["recorded", "duplicate"]
+    pii_masked: list[str] = Field(description="Kinds of personal data found and masked in the comment.")
+
+
+class ApiError(BaseModel):
+    """An error the client can show or log."""
+
+    detail: str
+
+
+def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+@router.post(
+    "/feedback",
+    status_code=201,
+    response_model=FeedbackOut,
+    responses={
+        200: {"model": FeedbackOut, "description": "Replay of an idempotency key already recorded."},
+        400: {"model": ApiError, "description": "The body cannot be read (not UTF-8 JSON)."},
+        401: {"model": ApiError, "description": "Missing or unknown deployment key."},
+        409: {"model": ApiError, "description": "The deployment is not open."},
+        413: {"model": ApiError, "description": "Body larger than 64 KiB."},
+        429: {"model": ApiError, "description": "Too many submissions; see Retry-After."},
+    },
+)
+def post_feedback(
+    request: Request,
+    db: Db,
+    payload: FeedbackIn,
+    _key_route: Annotated[None, requires(DEPLOYMENT_KEY)],
+    key: Annotated[str | None, Header(alias=KEY_HEADER, max_length=100)] = None,
+) -> JSONResponse:
+    """Record feedback for the open deployment whose public key is sent in the X-Servicelab-Key header."""
+    deployment = deployment_by_key(db, key or "")
+    if deployment is None:
+        return _error(401, _("Clé de déploiement absente ou inconnue."))
+    settings = request.app.state.settings
+    client = request.client.host if request.client else "unknown"
+    for name, limit, who in (
+        ("api-key", settings.api_key_limit, key),
+        ("api-client", settings.api_client_limit, fingerprint(settings.secret_key, "api", client)),
+    ):
+        limiter = app_limiter(request.app, name, limit, 600)
+        if not limiter.hit(who):
+            return _error(429, _("Trop de demandes : réessayez plus tard."), {"Retry-After": str(limiter.retry_after(who))})
+    try:
+        with write(db):
+            recorded = record_external(
+                db,
+                deployment=deployment,
+                channel="widget",
+                idempotency_key=f"api:{deployment['id']}:{payload.idempotency_key}",
+                comment=payload.comment,
+                satisfaction=SATISFACTION_LEVELS.get(payload.satisfaction or ""),
+                page=payload.page,
+                now=utcnow(),
+            )
+    except DeploymentClosed:
+        return _error(409, _("Cette session de test n'est pas ouverte."))
+    body = FeedbackOut(id=recorded.trial_id, status="duplicate" if recorded.duplicate else "recorded", pii_masked=recorded.pii_masked)
+    return JSONResponse(body.model_dump(), status_code=200 if recorded.duplicate else 201)

@@ -1,0 +1,92 @@
+"""Feedback that arrives outside the journey (widget, JSON API, CSV import): a trial without participant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Mapping
+
+from sqlite_utils import Database
+
+from lab.clock import iso
+from lab.deployments import state
+from feedback.store import kinds_in, save_comment, save_responses
+
+#: JDMA's three satisfaction answers, stored as 1–3 like the journey's questionnaire.
+SATISFACTION_LEVELS = {"non": 1, "moyen": 2, "oui": 3}
+
+
+class DeploymentClosed(Exception):
+    """Raised when feedback arrives for a deployment that is not open."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What was stored: the trial id, whether it was a replay, which kinds of PII were masked."""
+
+    trial_id: int
+    duplicate: bool
+    pii_masked: list[str]
+
+
+def deployment_by_key(db: Database, public_key: str) -> dict | None:
+    """The deployment a widget key belongs to, or None."""
+    rows = list(db.query("SELECT * FROM deployments WHERE public_key = ?", [public_key[:100]]))
+    return rows[0] if rows else None
+
+
+def _iteration_a(db: Database, deployment_id: int) -> int:
+    return db.execute(
+        "SELECT iteration_id FROM deployment_variants WHERE deployment_id = ? AND label = 'A'", [deployment_id]
+    ).fetchone()[0]
+
+
+def record_external(
+    db: Database,
+    *,
+    deployment: Mapping,
+    channel: str,
+    idempotency_key: str,
+    comment: str,
+    satisfaction: int | None,
+    page: str | None,
+    now: datetime,
+    received_at: datetime | None = None,
+    require_open: bool = True,
+) -> Recorded:
+    """Store one anonymous comment and rating once per key; consent_at stays NULL so funnels ignore it."""
+    earlier = list(db.query("SELECT id FROM trials WHERE idempotency_key = ?", [idempotency_key]))
+    if earlier:
+        return Recorded(earlier[0]["id"], True, [])
+    if require_open and state(deployment, now) != "open":
+        raise DeploymentClosed()
+    moment = received_at or now
+    trial_id = db["trials"].insert(
+        {
+            "deployment_id": deployment["id"],
+            "participant_id": None,
+            "iteration_id": _iteration_a(db, deployment["id"]),
+            "variant": "A",
+            "channel": channel,
+            "started_at": iso(moment),
+            "last_step": (page or "")[:300] or None,
+            "idempotency_key": idempotency_key,
+        }
+    ).last_pk
+    trial = {"id": trial_id, "deployment_id": deployment["id"], "iteration_id": _iteration_a(db, deployment["id"])}
+    masked = kinds_in(comment)
+    if comment.strip():
+        save_comment(db, trial, step_key=None, text=comment, source=channel, now=moment)
+    if satisfaction is not None:
+        save_responses(db, trial, [("satisfaction", float(satisfaction), None)], now=moment)
+    return Recorded(trial_id, False, masked)
+
+
+def external_summary(db: Database, deployment_id: int) -> dict[str, int]:
+    """How much outside feedback a deployment has, by channel, for the deployment page."""
+    rows = db.query(
+        "SELECT channel, COUNT(*) AS n FROM trials WHERE deployment_id = ? AND channel IN ('widget', 'import') GROUP BY channel",
+        [deployment_id],
+    )
+    return {row["channel"]: row["n"] for row in rows}
+

@@ -1,0 +1,47 @@
+"""After erasure, a canary string the participant wrote is nowhere: not in the database files (main and
+WAL, secure_delete on, checkpointed), not in themes or quotes, not in exports."""
+
+from pathlib import Path
+
+from analysis.jobs import analyse_now
+from lab.db import opened
+
+CANARY = "Zorglubienne"
+WORDS = ["carte", "adresse", "photo", "date", "trop long", "simple", "suivi", "catégorie"]
+
+
+def _complete(lab, citizen, index, comment):
+    person = citizen()
+    person.enter(lab.tokens[index])
+    person.consent()
+    person.walk_steps({"lieu": comment})
+    person.questionnaire({"q-free_text": comment + " à la fin"})
+    return person
+
+
+def _files_contain(db_path: Path, text: str) -> list[str]:
+    needle = text.encode()
+    return [p.name for p in db_path.parent.glob(db_path.name + "*") if needle in p.read_bytes()]
+
+
+def test_canary_is_gone_everywhere_after_erasure(app, db, settings, lab, citizen, login_as):
+    alice = _complete(lab, citizen, 0, f"{CANARY} trouve que la carte manque, {CANARY} le répète")
+    for index in range(1, len(lab.tokens)):
+        _complete(lab, citizen, index, f"la {WORDS[index % len(WORDS)]} pose problème, la carte manque")
+    with opened(settings.db_path) as analysis_db:
+        analyse_now(analysis_db, iteration_id=lab.iteration_id)
+    staff = login_as("staff")
+    exports = [f"/reports/iterations/{lab.iteration_id}/data.json", f"/reports/iterations/{lab.iteration_id}/comments.csv",
+               f"/lab/iterations/{lab.iteration_id}/themes", f"/reports/iterations/{lab.iteration_id}"]
+    assert any(CANARY in staff.get(url).text for url in exports), "the canary is visible before erasure"
+
+    assert alice.post_form("/take/effacer", follow_redirects=False).status_code == 303
+
+    for url in exports:
+        assert CANARY not in staff.get(url).text, url
+    assert db.execute("SELECT COUNT(*) FROM comments WHERE text LIKE ?", [f"%{CANARY}%"]).fetchone()[0] == 0
+    themes = " ".join(str(row) for row in db.query("SELECT * FROM themes"))
+    assert CANARY not in themes and CANARY.lower() not in themes.lower()
+    app.state.db_pool.close()  # the server's idle connections would keep the WAL from being truncated
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert _files_contain(settings.db_path, CANARY) == []
