@@ -56,8 +56,8 @@ N_QUOTES = 3
 # (a one-step graph diffusion that removes wording noise: banking77, semantic, k given, NMI
 # .67 -> .70), and the modularity of candidate partitions is measured on their kNN graph.
 NEIGHBOURS = 10
-# Smoothing starts at this many units: in smaller corpora a comment's nearest neighbours often
-# share no word with it (similarity 0) and would drag it into another theme.
+# Smoothing starts at this many units: in a smaller corpus a comment's few nearest neighbours
+# often belong to other themes and drag it there (9 comments on 3 topics: one misplaced).
 SMOOTH_MIN_UNITS = 20
 # Exact kNN costs O(n^2): above this many units smoothing and near-duplicate merging are skipped.
 KNN_MAX_UNITS = 25_000
