@@ -4,7 +4,7 @@ Citizens' comments are short, mostly French, sometimes English, often without ac
 typos. Clustering works on *stems* matched without accents (so "démarche", "demarche" and
 "démarches" are one feature), while labels show the *surface form* most often written for a
 stem (so a theme reads "paiement · carte", never "pai · cart"). Only data-free parts of nltk are
-used (Snowball stemmers, RegexpTokenizer): ``nltk.download()`` is never called.
+used (Snowball stemmers, RegexpTokenizer): nltk's data downloader is never called.
 """
 
 from __future__ import annotations

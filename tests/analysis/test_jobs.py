@@ -167,7 +167,6 @@ def test_a_comment_erased_while_clustering_does_not_come_back(db, settings, pilo
     assert "zorglub" not in dump.lower()
 
 
-@pytest.mark.skipif(jobs.semantic_model() is None, reason="semantic encoder not installed")
 def test_the_worker_stores_vectors_and_a_semantic_analysis_only_clusters_them(db, settings, pilot, monkeypatch):
     worker = jobs.Worker(settings.db_path, batch_size=64)
     worker.drain()

