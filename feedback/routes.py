@@ -612,15 +612,7 @@ def erase(request: Request, db: Db, session: Participant) -> Response:
         counts = erase_participant(db, session.participant_id)
         audit.record(db, user_id=session.assisted_by, action="participant.erase_self", object_type="participant",
                      object_id=session.participant_id, detail={"rows": sum(counts.values()), "channel": session.channel})
-    if session.kiosk:
-        target = "/kiosque?efface=1"
-    elif session.assisted:
-        target = f"/lab/deployments/{session.deployment_id}"
-    else:
-        target = "/take/efface"
-    response = redirect(request, target)
-    response.delete_cookie(PARTICIPANT_COOKIE, path="/")
-    return response
+    return _leave_device(request, session, kiosk="/kiosque?efface=1", own="/take/efface")
 
 
 @router.get("/take/efface")
@@ -643,12 +635,18 @@ def leave(request: Request, db: Db, session: Participant, motif: Annotated[str, 
     with write(db):
         row = sessions.lookup(db, request.cookies.get(PARTICIPANT_COOKIE))
         end_person(db, row, now=now)
+    kiosk = "/kiosque?inactif=1" if motif == "inactivite" else "/kiosque?fini=1"
+    return _leave_device(request, session, kiosk=kiosk, own="/take/au-revoir")
+
+
+def _leave_device(request: Request, session, *, kiosk: str, own: str) -> Response:
+    """Forget the participant on this device and send each kind of session where it belongs."""
     if session.kiosk:
-        target = "/kiosque?inactif=1" if motif == "inactivite" else "/kiosque?fini=1"
+        target = kiosk
     elif session.assisted:
         target = f"/lab/deployments/{session.deployment_id}"
     else:
-        target = "/take/au-revoir"
+        target = own
     response = redirect(request, target)
     response.delete_cookie(PARTICIPANT_COOKIE, path="/")
     return response
