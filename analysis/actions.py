@@ -17,8 +17,9 @@ from sqlite_utils import Database
 
 from analysis import themes_store as store
 from lab.clock import iso, utcnow
+from lab.i18n import N_
+from lab.problems import FormRefused
 from prototypes.store import get_iteration
-from prototypes.spec import N_
 
 TITLE_MAX = 200
 OWNER_MAX = 120
@@ -32,12 +33,8 @@ STATUS_LABELS = {
 }
 
 
-class ActionError(Exception):
-    """Refused input: `problems` pairs a form field with a French message."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("; ".join(message for _field, message in problems))
-        self.problems = problems
+class ActionError(FormRefused):
+    """Refused action input; its messages are French msgids, translated where they are shown."""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def analyse(ctx: click.Context, iteration: str, backend: str, k: int | None, see
         try:
             result = jobs.analyse_now(db, iteration_id=iteration_id, backend=backend, k=k, seed=seed, on_progress=progress)
         except jobs.AnalysisRefused as exc:
-            raise click.ClickException(exc.message) from exc
+            raise click.ClickException(exc.text()) from exc
         if result["status"] != "done":
             raise click.ClickException(f"Analyse n° {result['id']} en échec : {result['message']}")
         themes = store.iteration_themes(db, iteration_id)

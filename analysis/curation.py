@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from analysis import themes_store as store
 from lab.clock import iso, utcnow
+from lab.i18n import N_
 
 LABEL_MAX = 120
 SPLIT_SIZES = (2, 3, 4)
@@ -122,7 +123,7 @@ def apply_split(db: Database, theme_id: int, *, k: int | None, seed: int, backen
                          vectors=vectors)
     if len(result.themes) < 2:
         raise CurationError(
-            "Ce thème ne peut pas être divisé : ses commentaires sont trop peu nombreux ou trop semblables."
+            N_("Ce thème ne peut pas être divisé : ses commentaires sont trop peu nombreux ou trop semblables.")
         )
     parts = [[members[i] for i in part.member_indices] for part in result.themes]
     # Comments the sub-clustering left aside stay with the largest part: staff asked to split, not to discard.
@@ -155,7 +156,7 @@ def apply_move(db: Database, analysis_id: int, comment_id: int, target_id: int) 
     row = db.execute("SELECT theme_id FROM theme_members WHERE analysis_id = ? AND comment_id = ?",
                      [analysis_id, comment_id]).fetchone()
     if row is None:
-        raise CurationError("Ce commentaire ne fait pas partie de l'analyse affichée.")
+        raise CurationError(N_("Ce commentaire ne fait pas partie de l'analyse affichée."))
     source_id = row[0]
     if source_id == target_id:
         return False
@@ -188,7 +189,7 @@ def apply_noise(db: Database, analysis_id: int, comment_id: int) -> bool:
 def _shown(db: Database, iteration_id: int) -> dict:
     analysis = store.latest_done(db, iteration_id)
     if analysis is None:
-        raise CurationError("Cette itération n'a pas encore de thèmes : lancez d'abord une analyse.")
+        raise CurationError(N_("Cette itération n'a pas encore de thèmes : lancez d'abord une analyse."))
     return analysis
 
 
@@ -199,7 +200,7 @@ def _theme(db: Database, analysis: Mapping, theme_id: Any) -> dict:
     except (TypeError, ValueError):
         theme = None
     if theme is None or theme["analysis_id"] != analysis["id"]:
-        raise CurationError("Ce thème n'existe plus : l'analyse a peut-être été relancée. Rechargez la page.")
+        raise CurationError(N_("Ce thème n'existe plus : l'analyse a peut-être été relancée. Rechargez la page."))
     return theme
 
 
@@ -210,7 +211,7 @@ def _comment(db: Database, analysis: Mapping, comment_id: Any) -> int:
         comment_id = 0
     if not db.execute("SELECT 1 FROM theme_members WHERE analysis_id = ? AND comment_id = ?",
                       [analysis["id"], comment_id]).fetchone():
-        raise CurationError("Ce commentaire ne fait pas partie de l'analyse affichée.")
+        raise CurationError(N_("Ce commentaire ne fait pas partie de l'analyse affichée."))
     return comment_id
 
 
@@ -228,10 +229,10 @@ def rename_theme(db: Database, *, iteration_id: int, theme_id: Any, label: str, 
     analysis = _shown(db, iteration_id)
     theme = _theme(db, analysis, theme_id)
     if theme["is_noise"]:
-        raise CurationError("Le groupe « Autres » ne peut pas être renommé.")
+        raise CurationError(N_("Le groupe « Autres » ne peut pas être renommé."))
     label = " ".join((label or "").split())
     if len(label) > LABEL_MAX:
-        raise CurationError("Le nom du thème doit faire 120 caractères au plus.")
+        raise CurationError(N_("Le nom du thème doit faire 120 caractères au plus."))
     snap = store.snapshot(db, theme["id"])
     apply_rename(db, theme["id"], label or None)
     _record(db, analysis, "rename", {"theme": snap, "label": label or None}, user_id)
@@ -245,9 +246,9 @@ def merge_themes(db: Database, *, iteration_id: int, theme_id: Any, other_id: An
     analysis = _shown(db, iteration_id)
     theme, other = _theme(db, analysis, theme_id), _theme(db, analysis, other_id)
     if theme["id"] == other["id"]:
-        raise CurationError("Choisissez un autre thème à fusionner avec celui-ci.")
+        raise CurationError(N_("Choisissez un autre thème à fusionner avec celui-ci."))
     if theme["is_noise"] or other["is_noise"]:
-        raise CurationError("Le groupe « Autres » ne peut pas être fusionné : déplacez-en les commentaires un par un.")
+        raise CurationError(N_("Le groupe « Autres » ne peut pas être fusionné : déplacez-en les commentaires un par un."))
     payload = {"into": store.snapshot(db, theme["id"]), "from": store.snapshot(db, other["id"])}
     apply_merge(db, theme["id"], other["id"])
     _record(db, analysis, "merge", payload, user_id)
@@ -259,9 +260,9 @@ def split_theme(db: Database, *, iteration_id: int, theme_id: Any, k: int | None
     analysis = _shown(db, iteration_id)
     theme = _theme(db, analysis, theme_id)
     if theme["is_noise"]:
-        raise CurationError("Le groupe « Autres » ne peut pas être divisé.")
+        raise CurationError(N_("Le groupe « Autres » ne peut pas être divisé."))
     if k is not None and k not in SPLIT_SIZES:
-        raise CurationError("Un thème se divise en 2, 3 ou 4 thèmes.")
+        raise CurationError(N_("Un thème se divise en 2, 3 ou 4 thèmes."))
     payload = {"theme": store.snapshot(db, theme["id"]), "k": k, "seed": analysis["seed"], "backend": analysis["backend"]}
     parts = apply_split(db, theme["id"], k=k, seed=analysis["seed"], backend=analysis["backend"])
     _record(db, analysis, "split", payload, user_id)

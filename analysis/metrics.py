@@ -34,6 +34,7 @@ from analysis.stats import (
     umux_lite_sus_equivalent,
     verdict,
 )
+from lab.i18n import N_, Message
 
 # --- Input records -------------------------------------------------------------------------
 
@@ -205,7 +206,8 @@ class MetricComparison:
     """One headline metric before and after, with the test behind its verdict.
 
     When either side has fewer than MIN_GROUP_SIZE people, ``suppressed`` is True and every
-    figure is None: only the verdict ("Échantillon trop petit…") is left to show.
+    figure is None: only the verdict ("Échantillon trop petit…") is left to show. ``label`` is a
+    French msgid and ``verdict`` a message, both translated where they are shown.
     """
 
     metric: str
@@ -216,7 +218,7 @@ class MetricComparison:
     n_before: int | None
     n_after: int | None
     comparison: RateComparison | ScoreComparison | None
-    verdict: str
+    verdict: Message
 
 
 # --- Behaviour -----------------------------------------------------------------------------
@@ -501,9 +503,9 @@ def compare_iterations(prev: IterationMetrics, cur: IterationMetrics) -> list[Me
     p, c = prev.questionnaire, cur.questionnaire
     yes = [(q.satisfied.successes, q.satisfied.n) for q in (p, c)]
     return [
-        _rate_comparison("completion_rate", "Taux de complétion", *done),
-        _rate_comparison("satisfied", "Satisfaction (\u00ab\u00a0Oui\u00a0\u00bb)", *yes),
-        _score_comparison("ease", "Facilité (1 à 5)", p.ease, c.ease),
-        _score_comparison("clarity", "Clarté (1 à 5)", p.clarity, c.clarity),
-        _score_comparison("sus", "Score SUS (0 à 100)", p.sus, c.sus),
+        _rate_comparison("completion_rate", N_("Taux de complétion"), *done),
+        _rate_comparison("satisfied", N_("Satisfaction (\u00ab\u00a0Oui\u00a0\u00bb)"), *yes),
+        _score_comparison("ease", N_("Facilité (1 à 5)"), p.ease, c.ease),
+        _score_comparison("clarity", N_("Clarté (1 à 5)"), p.clarity, c.clarity),
+        _score_comparison("sus", N_("Score SUS (0 à 100)"), p.sus, c.sus),
     ]

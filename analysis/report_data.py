@@ -59,7 +59,7 @@ from prototypes.store import get_iteration, previous_iteration, spec_of
 log = logging.getLogger("servicelab.reports")
 
 #: Bump when the shape or meaning of the stored figures changes: every snapshot is then stale.
-FIGURES_FORMAT = 2
+FIGURES_FORMAT = 3
 #: Up to this many trials a stale snapshot is recomputed within the request (about 0.1 s);
 #: above, the stored figures are shown while a worker process recomputes them.
 INLINE_LIMIT = 500

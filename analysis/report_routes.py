@@ -11,7 +11,6 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from types import SimpleNamespace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -27,19 +26,14 @@ from analysis.reports import build_report, portfolio
 from lab import audit
 from lab.access import Db, Manager, Reader
 from lab.db import write
-from lab.errors import error_response
-from lab.i18n import gettext as _
-from lab.i18n import current_locale, translate
-from lab.web import Id, is_htmx, redirect, render
+from lab.i18n import Message, current_locale, translate
+from lab.lookups import existing_iteration
+from lab.web import Id, form_problems, is_htmx, redirect, render
 from prototypes.store import get_iteration, get_prototype
 
 router = APIRouter(prefix="/reports")
 
 Filter = Annotated[str, Query(max_length=100)]
-
-
-def _missing(request: Request) -> Response:
-    return error_response(request, 404, _("Cette itération n'existe pas."))
 
 
 def _refresh(request: Request) -> dict:
@@ -123,8 +117,7 @@ def portfolio_page(request: Request, db: Db, _reader: Reader, domain: Filter = "
 @router.get("/iterations/{iteration_id}.pdf")
 def report_pdf(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> Response:
     """The report as PDF (same charts as the page), drawn in the thread pool."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     snapshot = _snapshot(request, db, iteration_id, background=False)
     html = printable_html(request.app.state.templates.env, build_report(db, iteration_id, snapshot), pdf=True)
     return Response(html_to_pdf(html), media_type="application/pdf", headers={
@@ -134,8 +127,7 @@ def report_pdf(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> R
 @router.get("/iterations/{iteration_id}/print")
 def report_print(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> Response:
     """The report without navigation or forms, laid out for paper by the print stylesheet."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     snapshot = _snapshot(request, db, iteration_id, background=False)
     return render(request, "analysis/report_print.html", {**build_report(db, iteration_id, snapshot), "pdf": False})
 
@@ -143,8 +135,7 @@ def report_print(request: Request, db: Db, _reader: Reader, iteration_id: Id) ->
 @router.get("/iterations/{iteration_id}/status")
 def report_status(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> Response:
     """Polled by the "being computed" page: 204 while a worker computes, then a reload."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     if refreshing(db, iteration_id):
         return Response(status_code=204)
     if is_htmx(request):
@@ -154,8 +145,7 @@ def report_status(request: Request, db: Db, _reader: Reader, iteration_id: Id) -
 
 def _team_csv(table: str):
     def download(request: Request, db: Db, reader: Reader, iteration_id: Id) -> Response:
-        if get_iteration(db, iteration_id) is None:
-            return _missing(request)
+        existing_iteration(db, iteration_id)
         path = _temp(".csv")
         with open(path, "w", encoding="utf-8", newline="") as out:
             rows = exports.write_team_csv(db, iteration_id, table, out)
@@ -177,8 +167,7 @@ for _table in exports.TEAM_TABLES:
 @router.get("/iterations/{iteration_id}/data.json")
 def export_json(request: Request, db: Db, reader: Reader, iteration_id: Id) -> Response:
     """Every pseudonymised table in one JSON document."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     path = _temp(".json")
     with open(path, "w", encoding="utf-8") as out:
         exports.write_team_json(db, iteration_id, out)
@@ -191,8 +180,7 @@ def export_json(request: Request, db: Db, reader: Reader, iteration_id: Id) -> R
 @router.get("/iterations/{iteration_id}/opendata.zip")
 def export_open_data(request: Request, db: Db, reader: Reader, iteration_id: Id) -> Response:
     """Anonymised open data: CSV files, the same as a SQLite database for Datasette, metadata, readme."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     snapshot = _snapshot(request, db, iteration_id, background=False)
     path = _temp(".zip")
     with open(path, "wb") as out:
@@ -213,19 +201,17 @@ def decide(
     rationale: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """Record a manager's decision on an iteration, with its rationale; a refused one keeps what was typed."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     try:
         with write(db):
             decision_id = record_decision(db, iteration_id=iteration_id, kind=kind, rationale=rationale, user_id=manager.id)
             audit.record(db, user_id=manager.id, action="decision.record", object_type="iteration",
                          object_id=iteration_id, detail={"decision_id": decision_id, "kind": kind})
     except DecisionError as exc:
-        messages = [(field, translate(SimpleNamespace(msgid=msgid, params=params))) for field, msgid, params in exc.problems]
+        messages = [(field, translate(Message(msgid, params))) for field, msgid, params in exc.problems]
         extra = {
             "form": {"kind": kind if kind in KIND_LABELS else "", "rationale": rationale},
-            "errors": [{"message": message, "anchor": field} for field, message in messages],
-            "field_errors": dict(messages),
+            **form_problems(messages),
         }
         if is_htmx(request):
             return render(request, "analysis/_decisions.html", {**_decisions_context(db, iteration_id), **extra},
@@ -240,6 +226,5 @@ def decide(
 @router.get("/iterations/{iteration_id}")
 def report(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> Response:
     """The iteration report: did it work, better than before, what people struggle with, what we decide."""
-    if get_iteration(db, iteration_id) is None:
-        return _missing(request)
+    existing_iteration(db, iteration_id)
     return _report_page(request, db, iteration_id, _snapshot(request, db, iteration_id), _blank_form())

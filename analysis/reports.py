@@ -1,8 +1,8 @@
 """What a manager reads: the iteration report and the portfolio, built from stored figures.
 
 Everything here reads snapshots (`analysis.report_data`), decisions and the theme store; nothing
-scans trials or comments. The values built here are plain dicts of already formatted French
-text, so the page, the printable page, the PDF and the CLI show exactly the same thing.
+scans trials or comments. The values built here are plain dicts of text already formatted in the
+request's language, so the page, the printable page, the PDF and the CLI show exactly the same thing.
 Privacy: any figure resting on fewer than MIN_GROUP_SIZE people is replaced by a notice.
 """
 
@@ -20,6 +20,7 @@ from analysis.decisions import KIND_LABELS, latest_decisions, list_decisions
 from analysis.report_data import Snapshot, summaries, theme_views
 from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE, format_number, format_percent
 from lab.clock import iso, utcnow
+from lab.i18n import N_, translate
 from lab.i18n import gettext as _
 from prototypes.store import get_iteration, get_prototype, list_iterations, list_prototypes
 
@@ -27,20 +28,20 @@ log = logging.getLogger("servicelab.reports")
 
 DASH = "–"
 CHANNEL_LABELS = {
-    "online": "En ligne", "assisted": "Accompagné (médiation)", "kiosk": "Borne en libre-service",
-    "widget": "Widget sur un site", "import": "Import de commentaires",
+    "online": N_("En ligne"), "assisted": N_("Accompagné (médiation)"), "kiosk": N_("Borne en libre-service"),
+    "widget": N_("Widget sur un site"), "import": N_("Import de commentaires"),
 }
 STATUS_LABELS = {
-    "preparation": "En préparation",
-    "testing": "En test",
-    "iterate": "Décision : itérer",
-    "pivot": "Décision : pivoter",
-    "scale": "Décision : généraliser",
-    "stop": "Décision : arrêter",
+    "preparation": N_("En préparation"),
+    "testing": N_("En test"),
+    "iterate": N_("Décision : itérer"),
+    "pivot": N_("Décision : pivoter"),
+    "scale": N_("Décision : généraliser"),
+    "stop": N_("Décision : arrêter"),
 }
-THEME_STATUS = {"new": "Nouveau", "persisting": "Persistant", "resolved": "Résolu"}
-TESTS = {"fisher_exact": "test exact de Fisher", "two_proportion_z": "test de comparaison de deux proportions",
-         "mann_whitney_u": "test de Mann-Whitney"}
+THEME_STATUS = {"new": N_("Nouveau"), "persisting": N_("Persistant"), "resolved": N_("Résolu")}
+TESTS = {"fisher_exact": N_("test exact de Fisher"), "two_proportion_z": N_("test de comparaison de deux proportions"),
+         "mann_whitney_u": N_("test de Mann-Whitney")}
 
 
 # --- French formatting ----------------------------------------------------------------------
@@ -116,6 +117,11 @@ def p_text(p: float | None) -> str:
     return "p < 0,001" if p < 0.001 else "p = " + format_number(p, 3)
 
 
+def labelled(label: object, value: object) -> str:
+    """"Label : value" as the language punctuates it (French puts a space before the colon)."""
+    return _("%(label)s : %(value)s", label=label, value=value)
+
+
 def channel_label(value: object) -> str:
     return _(CHANNEL_LABELS.get(str(value), str(value)))
 
@@ -158,15 +164,16 @@ def _themes_chart(rows: list[dict], number: int) -> charts.Chart | None:
         return None
     before_label = _("v%(n)s", n=number - 1) if number > 1 else _("avant")
     items = [(row["label"], row["before"], row["size"] if row["status"] != "resolved" else 0,
-              f"{before_label} : {DASH if row['before'] is None else row['before']}",
-              f"v{number} : {row['size'] if row['status'] != 'resolved' else 0}") for row in shown]
+              labelled(before_label, DASH if row["before"] is None else row["before"]),
+              labelled(f"v{number}", row["size"] if row["status"] != "resolved" else 0)) for row in shown]
     table = [[row["label"], row["status_label"], DASH if row["before"] is None else str(row["before"]),
               str(row["size"] if row["status"] != "resolved" else 0)] for row in shown]
-    description = "; ".join(f"{row['label']} ({row['status_label'].lower()}) : {b} puis {a}"
-                            for row, (_l, b, a, _bt, _at) in zip(shown, items))
+    described = "; ".join(_("%(theme)s (%(status)s) : %(before)s puis %(after)s", theme=row["label"],
+                            status=row["status_label"].lower(), before=b, after=a)
+                          for row, (_l, b, a, _bt, _at) in zip(shown, items))
     return charts.paired(
         "chart-themes", _("Thèmes des commentaires d'une itération à l'autre"),
-        _("Nombre de commentaires par thème, itération précédente puis celle-ci. ") + description + ".",
+        _("Nombre de commentaires par thème, itération précédente puis celle-ci. %(themes)s.", themes=described),
         items, [_("Thème"), _("Statut"), before_label, f"v{number}"], table,
     )
 
@@ -247,7 +254,7 @@ def comparison_rows(rows: Sequence[Mapping]) -> list[dict]:
             "metric": row["metric"], "label": _(row["label"]), "suppressed": row["suppressed"],
             "before": fmt(row["before"]), "after": fmt(row["after"]),
             "n_before": row["n_before"], "n_after": row["n_after"],
-            "verdict": row["verdict"], "test": test,
+            "verdict": translate(row["verdict"]), "test": test,
             "significant": bool(comparison and _significant(comparison)),
         })
     return shown
@@ -268,11 +275,12 @@ def _funnel_chart(figures: Mapping, metrics: Mapping) -> charts.Chart | None:
                       str(comments.get(row["step"], 0))])
     if not steps:
         return None
-    description = "; ".join(f"{title} : {reached} personnes, {left} arrêts" for title, reached, left, _t in steps)
+    described = "; ".join(_("%(step)s : %(reached)s personnes, %(left)s arrêts", step=title, reached=reached, left=left)
+                          for title, reached, left, _t in steps)
     return charts.funnel(
         "chart-funnel", _("Parcours : combien de personnes atteignent chaque étape"),
-        _("Nombre de personnes ayant atteint chaque étape ; en orange, celles qui se sont arrêtées à cette étape. ")
-        + description + ".", steps,
+        _("Nombre de personnes ayant atteint chaque étape ; en orange, celles qui se sont arrêtées à cette étape. "
+          "%(steps)s.", steps=described), steps,
         [_("Étape"), _("Atteinte par"), _("Arrêts à cette étape"), _("Part des arrêts"), _("Temps médian"),
          _("Moitié centrale (Q1 – Q3)"), _("Commentaires")], table)
 
@@ -287,14 +295,17 @@ def _level_chart(id: str, title: str, summary: Mapping, labels: Mapping[int, str
         label = labels.get(value, str(value))
         items.append((label, level["share"] or 0, f"{pct(level['share'])} ({level['count']})"))
         table.append([label, str(level["count"]), pct(level["share"])])
-    description = _("%(n)s réponses. ", n=summary["n"]) + "; ".join(f"{label} : {text}" for label, _v, text in items) + "."
+    description = _("%(n)s réponses. %(levels)s.", n=summary["n"],
+                    levels="; ".join(labelled(label, text) for label, _v, text in items))
     return charts.bars(id, title, description, items, [_("Réponse"), _("Nombre"), _("Part")], table, maximum=1.0)
 
 
 #: As the questionnaire words them (feedback.questionnaire), so the report reads like what people answered.
-SATISFACTION_LABELS = {3: "Oui", 2: "Moyennement", 1: "Non"}
-EASE_LABELS = {1: "1 – Très difficile", 2: "2 – Difficile", 3: "3 – Ni facile ni difficile", 4: "4 – Facile", 5: "5 – Très facile"}
-CLARITY_LABELS = {1: "1 – Pas du tout clairs", 2: "2 – Peu clairs", 3: "3 – Moyennement clairs", 4: "4 – Clairs", 5: "5 – Très clairs"}
+SATISFACTION_LABELS = {3: N_("Oui"), 2: N_("Moyennement"), 1: N_("Non")}
+EASE_LABELS = {1: N_("1 – Très difficile"), 2: N_("2 – Difficile"), 3: N_("3 – Ni facile ni difficile"),
+               4: N_("4 – Facile"), 5: N_("5 – Très facile")}
+CLARITY_LABELS = {1: N_("1 – Pas du tout clairs"), 2: N_("2 – Peu clairs"), 3: N_("3 – Moyennement clairs"),
+                  4: N_("4 – Clairs"), 5: N_("5 – Très clairs")}
 
 
 def _sus_chart(db: Database, prototype_id: int, current_id: int, found: Mapping[int, dict]) -> charts.Chart | None:
@@ -318,8 +329,9 @@ def _sus_chart(db: Database, prototype_id: int, current_id: int, found: Mapping[
                       f"{grade['letter']} ({_(grade['adjective'])})" if grade else DASH])
     if not points:
         return None
-    description = _("Score SUS moyen par itération avec son intervalle de confiance à 95 %, la ligne pointillée marque la moyenne de référence 68. ") + \
-        "; ".join(f"{row[0]} : {row[2]} ({row[3]})" for row in table) + "."
+    description = _("Score SUS moyen par itération avec son intervalle de confiance à 95 %%, la ligne pointillée marque "
+                    "la moyenne de référence 68. %(iterations)s.",
+                    iterations="; ".join(labelled(row[0], f"{row[2]} ({row[3]})") for row in table))
     return charts.intervals(
         "chart-sus", _("Score SUS d'une itération à l'autre"), description, points,
         [_("Itération"), _("Réponses"), _("Score SUS moyen"), _("IC 95 %"), _("Note (Sauro et Lewis)")], table,
@@ -361,7 +373,7 @@ def _header(figures: Mapping) -> dict:
     channels = []
     for row in figures["channels"]:
         label = channel_label(row["value"])
-        channels.append(f"{label} : " + (_("moins de 5") if row["suppressed"] else f"{pct(row['share'])} ({row['n']})"))
+        channels.append(labelled(label, _("moins de 5") if row["suppressed"] else f"{pct(row['share'])} ({row['n']})"))
     assisted = next((row for row in figures["assisted"] if row["value"] is True), None)
     if figures["trials"] < MIN_GROUP_SIZE:
         assisted_text = DASH

@@ -27,6 +27,8 @@ from babel.numbers import format_decimal
 from babel.numbers import format_percent as babel_format_percent
 from scipy import stats as sps
 
+from lab.i18n import N_, Message
+
 MIN_GROUP_SIZE = 5
 """Below this many people a group is neither shown nor tested (re-identification risk)."""
 
@@ -176,17 +178,17 @@ class SusGrade:
 # Adjectives follow the letter family (A excellent, B bon, C correct, D médiocre,
 # F insuffisant) so letter and word never disagree; C spans the 68 average.
 _SUS_GRADES: tuple[tuple[float, str, str], ...] = (
-    (84.1, "A+", "excellent"),
-    (80.8, "A", "excellent"),
-    (78.9, "A-", "excellent"),
-    (77.2, "B+", "bon"),
-    (74.1, "B", "bon"),
-    (72.6, "B-", "bon"),
-    (71.1, "C+", "correct"),
-    (65.0, "C", "correct"),
-    (62.7, "C-", "correct"),
-    (51.7, "D", "médiocre"),
-    (0.0, "F", "insuffisant"),
+    (84.1, "A+", N_("excellent")),
+    (80.8, "A", N_("excellent")),
+    (78.9, "A-", N_("excellent")),
+    (77.2, "B+", N_("bon")),
+    (74.1, "B", N_("bon")),
+    (72.6, "B-", N_("bon")),
+    (71.1, "C+", N_("correct")),
+    (65.0, "C", N_("correct")),
+    (62.7, "C-", N_("correct")),
+    (51.7, "D", N_("médiocre")),
+    (0.0, "F", N_("insuffisant")),
 )
 
 
@@ -376,6 +378,20 @@ def format_number(value: float, decimals: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+#: Verdict sentences, each whole so a catalogue can reorder it: by (improved, small sample), then by small sample.
+_SIGNIFICANT = {
+    (True, False): N_("Amélioration nette\u00a0: {after} contre {before} (n = {n_after} et {n_before})."),
+    (True, True): N_("Amélioration nette\u00a0: {after} contre {before} (n = {n_after} et {n_before}, petit échantillon)."),
+    (False, False): N_("Dégradation nette\u00a0: {after} contre {before} (n = {n_after} et {n_before})."),
+    (False, True): N_("Dégradation nette\u00a0: {after} contre {before} (n = {n_after} et {n_before}, petit échantillon)."),
+}
+_NO_DIFFERENCE = {
+    False: N_("Pas de différence détectable avec {n_after} et {n_before} participants\u00a0: {after} contre {before}."),
+    True: N_("Pas de différence détectable avec {n_after} et {n_before} participants (petit échantillon)\u00a0: "
+             "{after} contre {before}."),
+}
+
+
 def verdict(
     before: float | None,
     after: float | None,
@@ -386,8 +402,8 @@ def verdict(
     higher_is_better: bool = True,
     percent: bool = False,
     direction: float | None = None,
-) -> str:
-    """One French sentence a manager can repeat, always stating who it rests on.
+) -> Message:
+    """One sentence a manager can repeat, always stating who it rests on (a French msgid and its params).
 
     Rules, in order:
 
@@ -404,26 +420,22 @@ def verdict(
     ``direction`` (sign only) defaults to after − before; rank tests pass their effect size
     so the word matches what the test detected. Values are rates in 0–1 when ``percent``
     (shown "78 %"), otherwise scores with one decimal ("4,2"). The space before ":" is
-    U+00A0 so the colon never starts a line.
+    U+00A0 so the colon never starts a line. Each variant is a whole sentence, so a
+    catalogue translates it with its word order.
     """
     n_before, n_after = _count(n_before, "n_before"), _count(n_after, "n_after")
     if min(n_before, n_after) < MIN_GROUP_SIZE or before is None or after is None:
-        return f"Échantillon trop petit pour conclure (moins de {MIN_GROUP_SIZE} participants)."
+        return Message(N_("Échantillon trop petit pour conclure (moins de {minimum} participants)."),
+                       {"minimum": MIN_GROUP_SIZE})
 
     def shown(value: float) -> str:
         return format_percent(value) if percent else format_number(value)
 
-    values = f"{shown(after)} contre {shown(before)}"
+    params = {"after": shown(after), "before": shown(before), "n_after": n_after, "n_before": n_before}
     small = min(n_before, n_after) < SMALL_SAMPLE
     sign = after - before if direction is None else direction
     significant = p_value is not None and not math.isnan(p_value) and p_value < ALPHA
     if significant and sign != 0:
         improved = (sign > 0) == higher_is_better
-        word = "Amélioration nette" if improved else "Dégradation nette"
-        caveat = ", petit échantillon" if small else ""
-        return f"{word}{NBSP}: {values} (n = {n_after} et {n_before}{caveat})."
-    caveat = " (petit échantillon)" if small else ""
-    return (
-        f"Pas de différence détectable avec {n_after} et {n_before} participants{caveat}"
-        f"{NBSP}: {values}."
-    )
+        return Message(_SIGNIFICANT[improved, small], params)
+    return Message(_NO_DIFFERENCE[small], params)

@@ -19,11 +19,14 @@ from fastapi.responses import Response
 from analysis import actions as action_store
 from analysis import curation, jobs
 from analysis import themes_store as store
+from analysis.reports import THEME_STATUS
 from lab import audit
 from lab.access import Db, StaffUser
 from lab.db import opened, write
 from lab.errors import error_response
+from lab.i18n import N_
 from lab.i18n import gettext as _
+from lab.lookups import existing_iteration
 from lab.web import Id, is_htmx, redirect, render
 from prototypes import routes as prototype_routes
 from prototypes.store import get_iteration, get_prototype, next_iteration, previous_iteration
@@ -34,22 +37,17 @@ SmallId = Annotated[str, Form(max_length=20)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 #: What a redirect after a successful form says (`?fait=...`): fixed texts, no user data in URLs.
 DONE = {
-    "analyse": "L'analyse a été lancée.",
-    "termine": "L'analyse est terminée : voici ses thèmes.",
-    "rename": "Le thème a été renommé.",
-    "merge": "Les deux thèmes ont été fusionnés.",
-    "split": "Le thème a été divisé.",
-    "move": "Le commentaire a été déplacé.",
-    "noise": "Le commentaire a été placé dans « Autres ».",
-    "action": "L'action d'amélioration a été créée.",
-    "status": "L'état de l'action a été mis à jour.",
+    "analyse": N_("L'analyse a été lancée."),
+    "termine": N_("L'analyse est terminée : voici ses thèmes."),
+    "rename": N_("Le thème a été renommé."),
+    "merge": N_("Les deux thèmes ont été fusionnés."),
+    "split": N_("Le thème a été divisé."),
+    "move": N_("Le commentaire a été déplacé."),
+    "noise": N_("Le commentaire a été placé dans « Autres »."),
+    "action": N_("L'action d'amélioration a été créée."),
+    "status": N_("L'état de l'action a été mis à jour."),
 }
-STATUS_LABELS = {"new": "Nouveau", "persisting": "Persistant", "resolved": "Résolu"}
-BACKEND_LABELS = {"tfidf": "par mots (TF-IDF)", "semantic": "sémantique (plongements multilingues)"}
-
-
-def _missing(request: Request, message: str | None = None) -> Response:
-    return error_response(request, 404, message or _("Cette itération n'existe pas."))
+BACKEND_LABELS = {"tfidf": N_("par mots (TF-IDF)"), "semantic": N_("sémantique (plongements multilingues)")}
 
 
 def _semantic(db, iteration_id: int) -> dict:
@@ -95,7 +93,7 @@ def _page(request: Request, db, iteration: dict, *, form: dict | None = None, er
         "actions": actions,
         "actions_by_theme": action_store.actions_by_theme(actions, db),
         "action_statuses": action_store.STATUS_LABELS,
-        "status_labels": STATUS_LABELS,
+        "status_labels": THEME_STATUS,
         "curations": curation.curation_count(db, iteration_id),
         "done": _(DONE[request.query_params["fait"]]) if request.query_params.get("fait") in DONE else None,
         "theme_errors": theme_errors or {},
@@ -114,10 +112,13 @@ def _themes_url(iteration_id: int, done: str, anchor: str = "") -> str:
 @router.get("/themes")
 def themes_page(request: Request, db: Db, _staff: StaffUser, iteration_id: Id) -> Response:
     """An iteration's themes with their status against v(N-1), the analysis panel, curation and actions."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     return _page(request, db, iteration)
+
+
+def _refused(request: Request, db, iteration: dict, form: dict, message: str) -> Response:
+    """The analysis panel again, with the reason the analysis could not start."""
+    return _page(request, db, iteration, form=form, error=message, status_code=422, partial="analysis/_analysis_panel.html")
 
 
 @router.post("/analyses")
@@ -130,26 +131,21 @@ def start_analysis(
     k: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Queue an analysis; the worker runs it. htmx gets the panel with the progress bar."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     form = {"backend": backend, "k": k}
-    k_value: int | None = None
+    k_value = int(k.strip()) if k.strip().isdecimal() else None
+    if k.strip() and not (k_value is not None and 2 <= k_value <= jobs.K_MAX):
+        # Checked here too so the message can name the limit in the reader's language.
+        return _refused(request, db, iteration, form, _(
+            "Le nombre de thèmes doit être compris entre 2 et %(max)s, ou laissé vide pour un choix automatique.",
+            max=jobs.K_MAX))
     try:
-        if k.strip():
-            if not k.strip().isdigit():
-                raise jobs.AnalysisRefused(
-                    f"Le nombre de thèmes doit être compris entre 2 et {jobs.K_MAX}, ou laissé vide pour un choix automatique."
-                )
-            k_value = int(k.strip())
         with write(db):
             analysis_id = jobs.queue_analysis(db, iteration_id=iteration_id, backend=backend, k=k_value, user_id=staff.id)
             audit.record(db, user_id=staff.id, action="themes.analyse", object_type="iteration", object_id=iteration_id,
                          detail={"analysis_id": analysis_id, "backend": backend, "k": k_value})
     except jobs.AnalysisRefused as exc:
-        message = _(exc.message)
-        return _page(request, db, iteration, form=form, error=message, status_code=422,
-                     partial="analysis/_analysis_panel.html")
+        return _refused(request, db, iteration, form, exc.text())
     jobs.wake(request.app)
     if is_htmx(request):
         return render(request, "analysis/_analysis_panel.html", _panel(db, iteration))
@@ -159,12 +155,10 @@ def start_analysis(
 @router.get("/analyses/progress")
 def analysis_progress(request: Request, db: Db, _staff: StaffUser, iteration_id: Id, analysis: QueryId = None) -> Response:
     """The job's progress (polled every second by htmx until it ends); the whole page otherwise."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     job = store.get_analysis(db, analysis) if analysis else store.latest_analysis(db, iteration_id)
     if job is None or job["iteration_id"] != iteration_id:
-        return _missing(request, _("Cette analyse n'existe pas."))
+        return error_response(request, 404, _("Cette analyse n'existe pas."))
     if is_htmx(request):
         return render(request, "analysis/_analysis_job.html", {"iteration": iteration, "job": job, "polled": True,
                                                                 "backend_labels": BACKEND_LABELS})
@@ -176,9 +170,7 @@ def analysis_progress(request: Request, db: Db, _staff: StaffUser, iteration_id:
 
 def _curate(request: Request, db, staff, iteration_id: int, kind: str, call, anchor_of=None) -> Response:
     """Run one curation in a write with its audit entry; a refusal re-renders the page with the reason."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     try:
         with write(db):
             detail = call()
@@ -255,13 +247,11 @@ def noise(request: Request, db: Db, staff: StaffUser, iteration_id: Id, comment_
 @router.get("/themes/comments")
 def theme_comments(request: Request, db: Db, _staff: StaffUser, iteration_id: Id, theme: QueryId = None) -> Response:
     """Every comment of one theme, each with the forms to move it or put it in "Autres"."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     shown = store.latest_done(db, iteration_id)
     row = store.get_theme(db, theme) if theme and shown else None
     if row is None or row["analysis_id"] != shown["id"]:
-        return _missing(request, _("Ce thème n'existe plus : l'analyse a peut-être été relancée."))
+        return error_response(request, 404, _("Ce thème n'existe plus : l'analyse a peut-être été relancée."))
     others = [t for t in store.themes_with_figures(db, shown["id"]) if t["id"] != row["id"]]
     done = request.query_params.get("fait")
     context = {
@@ -278,6 +268,11 @@ def theme_comments(request: Request, db: Db, _staff: StaffUser, iteration_id: Id
 # --- redesign actions ------------------------------------------------------------------------------
 
 
+def _refusal(exc: action_store.ActionError) -> str:
+    """Every reason an action change was refused, in the reader's language."""
+    return " ".join(_(message) for _field, message in exc.problems)
+
+
 @router.post("/actions")
 def create_action(
     request: Request,
@@ -291,21 +286,18 @@ def create_action(
     description: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Turn a theme into a redesign action aimed at the next iteration."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     form = action_store.ActionForm(title=title, owner=owner, status=status, description=description,
                                    theme_ids=(theme_id,) if theme_id else ())
     try:
         if not theme_id:
-            raise action_store.ActionError([("themes", "Choisissez le thème auquel répond l'action.")])
+            raise action_store.ActionError([("themes", N_("Choisissez le thème auquel répond l'action."))])
         with write(db):
             action_id = action_store.create_action(db, iteration_id=iteration_id, form=form, user_id=staff.id)
             audit.record(db, user_id=staff.id, action="action.create", object_type="redesign_action", object_id=action_id,
                          detail={"iteration_id": iteration_id, "theme_id": theme_id, "status": status})
     except action_store.ActionError as exc:
-        errors = {"summary": " ".join(_(message) for _field, message in exc.problems), "theme_id": theme_id,
-                  "form": form}
+        errors = {"summary": _refusal(exc), "theme_id": theme_id, "form": form}
         return _page(request, db, iteration, status_code=422, theme_errors=errors)
     return redirect(request, _themes_url(iteration_id, "action", "actions"))
 
@@ -314,9 +306,7 @@ def create_action(
 def action_status(request: Request, db: Db, staff: StaffUser, iteration_id: Id, action_id: SmallId = "",
                   status: Annotated[str, Form(max_length=20)] = "") -> Response:
     """Move an action raised from this iteration to another state."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     try:
         with write(db):
             detail = action_store.set_status(db, iteration_id=iteration_id, action_id=action_id, status=status,
@@ -324,8 +314,7 @@ def action_status(request: Request, db: Db, staff: StaffUser, iteration_id: Id, 
             audit.record(db, user_id=staff.id, action="action.status", object_type="redesign_action",
                          object_id=detail["action_id"], detail=detail)
     except action_store.ActionError as exc:
-        return _page(request, db, iteration, status_code=422,
-                     theme_errors={"summary": " ".join(_(m) for _f, m in exc.problems)})
+        return _page(request, db, iteration, status_code=422, theme_errors={"summary": _refusal(exc)})
     return redirect(request, _themes_url(iteration_id, "status", "actions"))
 
 
@@ -333,9 +322,7 @@ def action_status(request: Request, db: Db, staff: StaffUser, iteration_id: Id, 
 def action_deliver(request: Request, db: Db, staff: StaffUser, iteration_id: Id, action_id: SmallId = "",
                    delivered: Annotated[str, Form(max_length=5)] = "1") -> Response:
     """On iteration N+1's page: this version delivers (or no longer delivers) an action raised from N."""
-    iteration = get_iteration(db, iteration_id)
-    if iteration is None:
-        return _missing(request)
+    iteration = existing_iteration(db, iteration_id)
     try:
         with write(db):
             detail = action_store.set_delivered(db, iteration_id=iteration_id, action_id=action_id,
@@ -343,7 +330,7 @@ def action_deliver(request: Request, db: Db, staff: StaffUser, iteration_id: Id,
             audit.record(db, user_id=staff.id, action="action.deliver", object_type="redesign_action",
                          object_id=detail["action_id"], detail={**detail, "iteration_id": iteration_id})
     except action_store.ActionError as exc:
-        return error_response(request, 422, " ".join(_(m) for _f, m in exc.problems))
+        return error_response(request, 422, _refusal(exc))
     if is_htmx(request):
         action = action_store.get_action(db, detail["action_id"])
         note = (_("« %(title)s » est livrée dans v%(n)s.", title=action["title"], n=iteration["number"]) if detail["delivered"]

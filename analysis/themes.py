@@ -8,7 +8,7 @@
 3. vectorise the units (``tfidf``: TF-IDF + LSA; ``semantic``: sentence embeddings, plus a small
    lexical part) and denoise them by averaging each with its (up to) 10 nearest neighbours;
 4. unless staff give k, choose it in [k_min, k_max] by the modularity of KMeans partitions on
-   kNN graphs (geometric grid of candidates, soft-argmax; a subsample for large corpora);
+   the mutual kNN graph (geometric grid of candidates, soft-argmax; a subsample for large corpora);
 5. KMeans with a fixed seed (MiniBatchKMeans above 50k units), then "Autres" for comments far
    from their centre and for themes too small to act on;
 6. label each theme with class-based TF-IDF terms shown as the words citizens wrote, and quote
@@ -54,7 +54,7 @@ N_QUOTES = 3
 
 # Up to this many nearest neighbours per unit. Each unit is averaged with them before clustering
 # (a one-step graph diffusion that removes wording noise: banking77, semantic, k given, NMI
-# .67 -> .70), and the modularity of candidate partitions is measured on their kNN graph.
+# .67 -> .70), and the modularity of candidate partitions is measured on their mutual kNN graph.
 NEIGHBOURS = 10
 # Smoothing starts at this many units: in a smaller corpus a comment's few nearest neighbours
 # often belong to other themes and drag it there (9 comments on 3 topics: one misplaced).
@@ -181,12 +181,14 @@ def _smooth(vectors: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     return normalize(vectors + vectors[neighbours].sum(axis=1)).astype(np.float32)
 
 
-def _graph(neighbours: np.ndarray) -> sparse.coo_matrix:
-    """Symmetric, unweighted kNN graph."""
+def _mutual_graph(neighbours: np.ndarray) -> sparse.coo_matrix:
+    """Unweighted mutual kNN graph: an edge only where each unit lists the other."""
+    # A generic comment ("problème avec le site") is among the nearest neighbours of many
+    # comments from many themes (a hub); keeping only mutual links drops those cross-theme edges.
     n, k = neighbours.shape
     rows = np.repeat(np.arange(n), k)
     adjacency = sparse.csr_matrix((np.ones(n * k), (rows, neighbours.ravel())), shape=(n, n))
-    return ((adjacency + adjacency.T) > 0).astype(np.float64).tocoo()
+    return (adjacency.multiply(adjacency.T) > 0).astype(np.float64).tocoo()
 
 
 def _modularity(graph: sparse.coo_matrix, labels: np.ndarray) -> float:
@@ -262,12 +264,12 @@ def select_k(
     neighbours: np.ndarray | None = None,
     clustering_vectors: np.ndarray | None = None,
 ) -> tuple[int, dict[int, float]]:
-    """Choose k where KMeans partitions best fit the kNN graph (modularity): works on any space."""
+    """Choose k where KMeans partitions best fit the mutual kNN graph (modularity): any space."""
     # Silhouette keeps rising with k on TF-IDF/LSA; modularity counts the kNN edges a partition
     # keeps inside its clusters minus what chance would keep, so splitting a real theme and
     # merging two both lower it. Partitions are computed on clustering_vectors (the smoothed
-    # space KMeans uses) and scored on the kNN graphs of both vectors and that space; k is the
-    # soft-argmax of the mean score over a geometric grid. Large corpora are subsampled (see
+    # space KMeans uses) and scored on the mutual kNN graph of the vectors themselves; k is the
+    # soft-argmax of the score over a geometric grid. Large corpora are subsampled (see
     # SELECTION_SAMPLE). Returns k and the score of every candidate.
     n = vectors.shape[0]
     space = clustering_vectors if clustering_vectors is not None else vectors
@@ -280,15 +282,12 @@ def select_k(
     n_neighbours = _neighbour_count(m)
     if neighbours is None:
         neighbours = _knn(vectors, n_neighbours)
-    graphs = [_graph(neighbours[:, :n_neighbours])]
-    if clustering_vectors is not None:
-        graphs.append(_graph(_knn(space, n_neighbours)))
+    graph = _mutual_graph(neighbours[:, :n_neighbours])
     hi = max(k_min, min(k_max, m // 2))
     grid = _candidate_grid(k_min, hi)
     scores: dict[int, float] = {}
     for k in grid:
-        labels = _kmeans(space, k, None, random_state, n_init=1)
-        scores[k] = round(float(np.mean([_modularity(graph, labels) for graph in graphs])), 6)
+        scores[k] = round(_modularity(graph, _kmeans(space, k, None, random_state, n_init=1)), 6)
     best = _soft_argmax(grid, [scores[k] for k in grid], MODULARITY_NOISE)
     return int(min(hi, max(k_min, round(best)))), scores
 

@@ -2,8 +2,9 @@
 
 Themes are compared by their class-based TF-IDF term weights (keyed by accent-folded stems), a
 representation every backend produces, so a TF-IDF analysis of v1 can be compared with a
-semantic one of v2. Pairs are chosen by the Hungarian algorithm (one-to-one, best total
-similarity) and only kept above a threshold, so an unrelated theme is never "persisting".
+semantic one of v2. Pairs are chosen by the Hungarian algorithm (one-to-one) among those above a
+threshold, maximising the total similarity of the pairs kept, so an unrelated theme is never
+"persisting" and a valid pair is never traded for two weak ones.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ def track_themes(
     matched: dict[int, tuple[int, float]] = {}
     if previous and current:
         sim = np.array([[theme_similarity(p, c) for p in previous] for c in current])
-        rows, cols = linear_sum_assignment(sim, maximize=True)
+        # Sub-threshold pairs count as nothing: otherwise the assignment could give a theme a
+        # weak partner (later dropped) because that raised the total more than its valid one.
+        eligible = np.where(sim >= threshold, sim, 0.0)
+        rows, cols = linear_sum_assignment(eligible, maximize=True)
         for r, c in zip(rows, cols):
             if sim[r, c] >= threshold:
                 matched[int(r)] = (int(c), float(sim[r, c]))

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lab.access import DEPLOYMENT_KEY, Db, requires
+from sqlite_utils import Database
+
+from lab.access import DEPLOYMENT_KEY, requires
 from lab.clock import utcnow
-from lab.db import write
-from lab.i18n import gettext as _
+from lab.i18n import N_, gettext as _
 from lab.ratelimit import app_limiter, fingerprint
-from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, deployment_by_key, record_external
+from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, Recorded, deployment_by_key, record_external
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"])
 KEY_HEADER = "X-Servicelab-Key"
+#: "Has something to say": one character that is not blank for Python (`str.isspace`) nor for the
+#: ECMA regexes JSON Schema clients use; each engine's \\s misses a few the other counts as blank.
+SAYS_SOMETHING = r"[^\s\x1c-\x1f\x85\ufeff]"
 
 
 class FeedbackIn(BaseModel):
@@ -27,7 +35,7 @@ class FeedbackIn(BaseModel):
         # The "comment or rating" rule, stated in the schema too so clients (and fuzzers) can know it.
         json_schema_extra={
             "anyOf": [
-                {"required": ["comment"], "properties": {"comment": {"pattern": r"\S"}}},
+                {"required": ["comment"], "properties": {"comment": {"pattern": SAYS_SOMETHING}}},
                 {"required": ["satisfaction"], "properties": {"satisfaction": {"enum": ["oui", "moyen", "non"]}}},
             ]
         },
@@ -43,7 +51,7 @@ class FeedbackIn(BaseModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> "FeedbackIn":
-        if not self.comment.strip() and self.satisfaction is None:
+        if not re.search(SAYS_SOMETHING, self.comment) and self.satisfaction is None:
             raise ValueError("give a comment, a satisfaction level, or both")
         return self
 
@@ -66,6 +74,40 @@ def _error(status: int, message: str, headers: dict | None = None) -> JSONRespon
     return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a submission was not recorded: HTTP status, French message id, seconds before retrying."""
+
+    status: int
+    message: str
+    retry_after: int | None = None
+
+
+def _record(db: Database, *, app, key: str, client: str, payload: FeedbackIn, now: datetime) -> Recorded | Refusal:
+    """Check the key and the limits, then store the submission (runs in the group-commit writer)."""
+    deployment = deployment_by_key(db, key)
+    if deployment is None:
+        return Refusal(401, N_("Clé de déploiement absente ou inconnue."))
+    settings = app.state.settings
+    for name, limit, who in (("api-key", settings.api_key_limit, key), ("api-client", settings.api_client_limit, client)):
+        limiter = app_limiter(app, name, limit, 600)
+        if not limiter.hit(who):
+            return Refusal(429, N_("Trop de demandes : réessayez plus tard."), limiter.retry_after(who))
+    try:
+        return record_external(
+            db,
+            deployment=deployment,
+            channel="widget",
+            idempotency_key=f"api:{deployment['id']}:{payload.idempotency_key}",
+            comment=payload.comment,
+            satisfaction=SATISFACTION_LEVELS.get(payload.satisfaction or ""),
+            page=payload.page,
+            now=now,
+        )
+    except DeploymentClosed:
+        return Refusal(409, N_("Cette session de test n'est pas ouverte."))
+
+
 @router.post(
     "/feedback",
     status_code=201,
@@ -79,39 +121,20 @@ def _error(status: int, message: str, headers: dict | None = None) -> JSONRespon
         429: {"model": ApiError, "description": "Too many submissions; see Retry-After."},
     },
 )
-def post_feedback(
+async def post_feedback(
     request: Request,
-    db: Db,
     payload: FeedbackIn,
     _key_route: Annotated[None, requires(DEPLOYMENT_KEY)],
     key: Annotated[str | None, Header(alias=KEY_HEADER, max_length=100)] = None,
 ) -> JSONResponse:
     """Record feedback for the open deployment whose public key is sent in the X-Servicelab-Key header."""
-    deployment = deployment_by_key(db, key or "")
-    if deployment is None:
-        return _error(401, _("Clé de déploiement absente ou inconnue."))
     settings = request.app.state.settings
-    client = request.client.host if request.client else "unknown"
-    for name, limit, who in (
-        ("api-key", settings.api_key_limit, key),
-        ("api-client", settings.api_client_limit, fingerprint(settings.secret_key, "api", client)),
-    ):
-        limiter = app_limiter(request.app, name, limit, 600)
-        if not limiter.hit(who):
-            return _error(429, _("Trop de demandes : réessayez plus tard."), {"Retry-After": str(limiter.retry_after(who))})
-    try:
-        with write(db):
-            recorded = record_external(
-                db,
-                deployment=deployment,
-                channel="widget",
-                idempotency_key=f"api:{deployment['id']}:{payload.idempotency_key}",
-                comment=payload.comment,
-                satisfaction=SATISFACTION_LEVELS.get(payload.satisfaction or ""),
-                page=payload.page,
-                now=utcnow(),
-            )
-    except DeploymentClosed:
-        return _error(409, _("Cette session de test n'est pas ouverte."))
-    body = FeedbackOut(id=recorded.trial_id, status="duplicate" if recorded.duplicate else "recorded", pii_masked=recorded.pii_masked)
-    return JSONResponse(body.model_dump(), status_code=200 if recorded.duplicate else 201)
+    client = fingerprint(settings.secret_key, "api", request.client.host if request.client else "unknown")
+    outcome = await request.app.state.group_commit.run(
+        partial(_record, app=request.app, key=key or "", client=client, payload=payload, now=utcnow())
+    )
+    if isinstance(outcome, Refusal):
+        headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after is not None else None
+        return _error(outcome.status, _(outcome.message), headers)
+    body = FeedbackOut(id=outcome.trial_id, status="duplicate" if outcome.duplicate else "recorded", pii_masked=outcome.pii_masked)
+    return JSONResponse(body.model_dump(), status_code=200 if outcome.duplicate else 201)

@@ -61,25 +61,18 @@ def record_external(
     if require_open and state(deployment, now) != "open":
         raise DeploymentClosed()
     moment = received_at or now
-    trial_id = db["trials"].insert(
-        {
-            "deployment_id": deployment["id"],
-            "participant_id": None,
-            "iteration_id": _iteration_a(db, deployment["id"]),
-            "variant": "A",
-            "channel": channel,
-            "started_at": iso(moment),
-            "last_step": (page or "")[:300] or None,
-            "idempotency_key": idempotency_key,
-        }
-    ).last_pk
-    trial = {"id": trial_id, "deployment_id": deployment["id"], "iteration_id": _iteration_a(db, deployment["id"])}
+    trial = {"deployment_id": deployment["id"], "iteration_id": _iteration_a(db, deployment["id"])}
+    trial["id"] = db.execute(
+        """INSERT INTO trials (deployment_id, participant_id, iteration_id, variant, channel, started_at, last_step, idempotency_key)
+           VALUES (?, NULL, ?, 'A', ?, ?, ?, ?)""",
+        [trial["deployment_id"], trial["iteration_id"], channel, iso(moment), (page or "")[:300] or None, idempotency_key],
+    ).lastrowid
     masked = kinds_in(comment)
     if comment.strip():
         save_comment(db, trial, step_key=None, text=comment, source=channel, now=moment)
     if satisfaction is not None:
         save_responses(db, trial, [("satisfaction", float(satisfaction), None)], now=moment)
-    return Recorded(trial_id, False, masked)
+    return Recorded(trial["id"], False, masked)
 
 
 def external_summary(db: Database, deployment_id: int) -> dict[str, int]:

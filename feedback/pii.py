@@ -66,6 +66,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lab.i18n import N_
+
 __all__ = [
     "KINDS",
     "KIND_LABELS",
@@ -90,12 +92,12 @@ PLACEHOLDERS: dict[str, str] = {
 
 # For the warning shown before sending: "Votre message semble contenir une adresse électronique…"
 KIND_LABELS: dict[str, str] = {
-    "email": "une adresse électronique",
-    "phone": "un numéro de téléphone",
-    "nir": "un numéro de sécurité sociale",
-    "iban": "des coordonnées bancaires",
-    "card": "un numéro de carte bancaire",
-    "address": "une adresse postale",
+    "email": N_("une adresse électronique"),
+    "phone": N_("un numéro de téléphone"),
+    "nir": N_("un numéro de sécurité sociale"),
+    "iban": N_("des coordonnées bancaires"),
+    "card": N_("un numéro de carte bancaire"),
+    "address": N_("une adresse postale"),
 }
 
 _PRIORITY = {"iban": 0, "nir": 1, "card": 2, "email": 3, "phone": 4, "address": 5}

@@ -126,6 +126,27 @@ def _lost(request: Request) -> Response:
     return render(request, "feedback/no_session.html", {**_base(request, None), "problem": problem}, status_code=403)
 
 
+def _journey_or_stop(
+    request: Request, db, session: ParticipantSession | None, now: datetime, *, submitting: bool = False,
+    gated: bool = False,
+) -> Journey | Response:
+    """The participant's journey, or the response that ends the request here.
+
+    No live session (or its test is gone): the "lost" page. `submitting` applies the rate limit of
+    form submissions; `gated` asks for a consented, unfinished trial in an open test (see `_gate`).
+    """
+    if session is None:
+        return _lost(request)
+    if submitting and (limited := check_submit(request, session.id)):
+        return limited
+    journey = _journey(db, session, now)
+    if journey is None:
+        return _lost(request)
+    if gated and (gate := _gate(request, journey)):
+        return gate
+    return journey
+
+
 def _unavailable(request: Request, reason: str, *, session=None, deployment=None, changes=None) -> Response:
     context = {
         **_base(request, session),
@@ -233,11 +254,9 @@ def _welcome(request: Request, journey: Journey, *, error: str | None = None) ->
 @router.get("/take")
 def take(request: Request, db: Db, session: Participant) -> Response:
     """The participant's entry point: welcome and consent, or back to where they were."""
-    if session is None:
-        return _lost(request)
-    journey = _journey(db, session, utcnow())
-    if journey is None:
-        return _lost(request)
+    journey = _journey_or_stop(request, db, session, utcnow())
+    if isinstance(journey, Response):
+        return journey
     trial = journey.trial
     if trial is None:
         if journey.state != "open":
@@ -263,14 +282,10 @@ def consent(
     idem: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Explicit consent (an unticked box ticked) starts the trial; nothing is recorded before."""
-    if session is None:
-        return _lost(request)
-    if limited := check_submit(request, session.id):
-        return limited
     now = utcnow()
-    journey = _journey(db, session, now)
-    if journey is None:
-        return _lost(request)
+    journey = _journey_or_stop(request, db, session, now, submitting=True)
+    if isinstance(journey, Response):
+        return journey
     if journey.trial is not None or journey.state != "open":
         return redirect(request, "/take")
     if consent != "oui":
@@ -298,10 +313,8 @@ def consent(
 # --- the steps of the procedure --------------------------------------------------------------
 
 
-def _gate(request: Request, journey: Journey | None) -> Response | None:
+def _gate(request: Request, journey: Journey) -> Response | None:
     """Steps and questionnaire need a consented, unfinished trial in an open test."""
-    if journey is None:
-        return _lost(request)
     if journey.trial is None or journey.state != "open":
         return redirect(request, "/take")
     if journey.trial["questionnaire_at"]:
@@ -334,7 +347,7 @@ def _step_response(
     kinds = kinds or []
     title = _("Étape %(n)s sur %(total)s : %(title)s", n=index + 1, total=len(spec.steps), title=step.title)
     if errors:
-        title = _("Erreur") + " : " + title
+        title = _("Erreur : %(title)s", title=title)
     partial = _partial(request)
     context = {
         **_base(request, journey.session),
@@ -364,12 +377,10 @@ def _step_response(
 @router.get("/take/etape/{step_key}")
 def step_page(request: Request, db: Db, session: Participant, step_key: str, reprise: int = 0) -> Response:
     """One step of the procedure, with the answers already given (going back keeps them)."""
-    if session is None:
-        return _lost(request)
     now = utcnow()
-    journey = _journey(db, session, now)
-    if gate := _gate(request, journey):
-        return gate
+    journey = _journey_or_stop(request, db, session, now, gated=True)
+    if isinstance(journey, Response):
+        return journey
     index = journey.step_index(step_key)
     if index is None:
         return error_response(request, 404, _("Cette étape n'existe pas."))
@@ -391,14 +402,10 @@ async def step_submit(request: Request, db: Db, session: Participant, step_key: 
 
 
 def _step_submit(request: Request, db, session: ParticipantSession | None, step_key: str, form: FormData) -> Response:
-    if session is None:
-        return _lost(request)
-    if limited := check_submit(request, session.id):
-        return limited
     now = utcnow()
-    journey = _journey(db, session, now)
-    if gate := _gate(request, journey):
-        return gate
+    journey = _journey_or_stop(request, db, session, now, submitting=True, gated=True)
+    if isinstance(journey, Response):
+        return journey
     trial = journey.trial
     index = journey.step_index(step_key)
     if index is None:
@@ -471,7 +478,7 @@ def _questionnaire_response(
         "pii_kinds": kinds,
         "pii_text": _kinds_text(kinds),
         "back_url": journey.step_url(len(journey.spec.steps) - 1),
-        "page_title": (_("Erreur") + " : " + title) if errors else title,
+        "page_title": _("Erreur : %(title)s", title=title) if errors else title,
     }
     partial = "feedback/_questionnaire_swap.html" if _partial(request) else None
     return render(request, "feedback/questionnaire.html", context, partial=partial, status_code=status)
@@ -480,12 +487,10 @@ def _questionnaire_response(
 @router.get("/take/questionnaire")
 def questionnaire_page(request: Request, db: Db, session: Participant) -> Response:
     """The end questionnaire, once every step is done."""
-    if session is None:
-        return _lost(request)
     now = utcnow()
-    journey = _journey(db, session, now)
-    if gate := _gate(request, journey):
-        return gate
+    journey = _journey_or_stop(request, db, session, now, gated=True)
+    if isinstance(journey, Response):
+        return journey
     if not journey.trial["completed_at"]:
         return RedirectResponse(journey.step_url(journey.current_index), status_code=303)
     stored = store.responses_of(db, journey.trial["id"])
@@ -502,14 +507,10 @@ async def questionnaire_submit(request: Request, db: Db, session: Participant) -
 
 
 def _questionnaire_submit(request: Request, db, session: ParticipantSession | None, form: FormData) -> Response:
-    if session is None:
-        return _lost(request)
-    if limited := check_submit(request, session.id):
-        return limited
     now = utcnow()
-    journey = _journey(db, session, now)
-    if gate := _gate(request, journey):
-        return gate
+    journey = _journey_or_stop(request, db, session, now, submitting=True, gated=True)
+    if isinstance(journey, Response):
+        return journey
     trial = journey.trial
     if not trial["completed_at"]:
         return redirect(request, journey.step_url(journey.current_index))
@@ -537,11 +538,9 @@ def _questionnaire_submit(request: Request, db, session: ParticipantSession | No
 @router.get("/take/merci")
 def thanks(request: Request, db: Db, session: Participant) -> Response:
     """Thank-you page; later, the same link shows what changed thanks to the participant."""
-    if session is None:
-        return _lost(request)
-    journey = _journey(db, session, utcnow())
-    if journey is None:
-        return _lost(request)
+    journey = _journey_or_stop(request, db, session, utcnow())
+    if isinstance(journey, Response):
+        return journey
     if journey.trial is None or not journey.trial["questionnaire_at"]:
         return RedirectResponse("/take", status_code=303)
     context = {**_base(request, session), "spec": journey.spec, "changes": _changes(db, journey)}
@@ -564,11 +563,9 @@ def _readable(value: object) -> str:
 @router.get("/take/mes-donnees")
 def my_data(request: Request, db: Db, session: Participant) -> Response:
     """What is kept about the participant, with download and erase."""
-    if session is None:
-        return _lost(request)
-    journey = _journey(db, session, utcnow())
-    if journey is None:
-        return _lost(request)
+    journey = _journey_or_stop(request, db, session, utcnow())
+    if isinstance(journey, Response):
+        return journey
     trial = journey.trial
     answers, comments, responses = [], [], {}
     if trial:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,14 +18,15 @@ from lab.db import write
 from lab.deployments import get_deployment, state
 from lab.errors import error_response
 from lab.groups import create_participant, get_group, get_participant
+from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.sessions import SESSION_COOKIE, revoke_session
-from lab.web import redirect, render
+from lab.web import form_problems, redirect, render
 
 router = APIRouter()
 
 Short = Annotated[str, Form(max_length=40)]
-CHANNEL_LABELS = {"telephone": "Téléphone", "papier": "Questionnaire papier", "guichet": "Guichet ou accueil"}
+CHANNEL_LABELS = {"telephone": N_("Téléphone"), "papier": N_("Questionnaire papier"), "guichet": N_("Guichet ou accueil")}
 KIOSK_MAX_DAYS = 90
 
 
@@ -35,6 +36,16 @@ def _missing(request: Request) -> Response:
 
 def _closed(request: Request) -> Response:
     return error_response(request, 409, _("Cette session de test n'est pas ouverte : aucun parcours ne peut y commencer."))
+
+
+def _open_deployment(request: Request, db, deployment_id: int, now: datetime) -> dict | Response:
+    """The deployment people can start a trial in now, or the page saying why not."""
+    deployment = get_deployment(db, deployment_id)
+    if deployment is None:
+        return _missing(request)
+    if state(deployment, now) != "open":
+        return _closed(request)
+    return deployment
 
 
 def _people(db, deployment: dict) -> list[dict]:
@@ -60,8 +71,7 @@ def _assist_page(request: Request, db, deployment: dict, *, form: dict | None = 
         "people": _people(db, deployment),
         "channels": [(key, _(CHANNEL_LABELS[key])) for key in ASSISTED_CHANNELS],
         "form": form or {"canal": "", "personne": ""},
-        "errors": [{"message": message, "anchor": field} for field, message in problems],
-        "field_errors": dict(problems),
+        **form_problems(problems),
     }
     return render(request, "feedback/staff_assist.html", context, status_code=422 if problems else 200)
 
@@ -69,11 +79,9 @@ def _assist_page(request: Request, db, deployment: dict, *, form: dict | None = 
 @router.get("/lab/deployments/{deployment_id}/saisie-assistee")
 def assist_form(request: Request, db: Db, _staff: StaffUser, deployment_id: int) -> Response:
     """Choose the channel and the person a mediator enters answers for."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
-    if state(deployment, utcnow()) != "open":
-        return _closed(request)
+    deployment = _open_deployment(request, db, deployment_id, utcnow())
+    if isinstance(deployment, Response):
+        return deployment
     return _assist_page(request, db, deployment)
 
 
@@ -82,12 +90,10 @@ def assist_start(
     request: Request, db: Db, staff: StaffUser, deployment_id: int, canal: Short = "", personne: Short = ""
 ) -> Response:
     """Open an assisted session in this browser: the trial is flagged assisted, with the mediator and channel."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
     now = utcnow()
-    if state(deployment, now) != "open":
-        return _closed(request)
+    deployment = _open_deployment(request, db, deployment_id, now)
+    if isinstance(deployment, Response):
+        return deployment
     problems = []
     if canal not in ASSISTED_CHANNELS:
         problems.append(("canal", _("Indiquez comment la personne participe : téléphone, papier ou guichet.")))
@@ -126,12 +132,10 @@ def assist_start(
 @router.post("/lab/deployments/{deployment_id}/borne")
 def kiosk_start(request: Request, db: Db, staff: StaffUser, deployment_id: int, group_id: Short = "") -> Response:
     """Turn this device into a kiosk for the deployment; the staff member is signed out of it."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
     now = utcnow()
-    if state(deployment, now) != "open":
-        return _closed(request)
+    deployment = _open_deployment(request, db, deployment_id, now)
+    if isinstance(deployment, Response):
+        return deployment
     if not group_id.isdigit() or int(group_id) not in {g["id"] for g in deployment["groups"]}:
         return error_response(request, 422, _("Choisissez un des groupes de la session."))
     with write(db):

@@ -228,17 +228,12 @@ def save_comment(
     if existing:
         db["comments"].update(existing["id"], values)
         return existing["id"]
-    return db["comments"].insert(
-        {
-            "deployment_id": trial["deployment_id"],
-            "iteration_id": trial["iteration_id"],
-            "trial_id": trial["id"],
-            "step_key": step_key,
-            "source": source,
-            "created_at": iso(now),
-            **values,
-        }
-    ).last_pk
+    return db.execute(
+        """INSERT INTO comments (deployment_id, iteration_id, trial_id, step_key, source, created_at, text, pii_kinds, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [trial["deployment_id"], trial["iteration_id"], trial["id"], step_key, source, iso(now),
+         values["text"], values["pii_kinds"], values["updated_at"]],
+    ).lastrowid
 
 
 def comment_of(db: Database, trial_id: int, step_key: str | None) -> str:

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from lab.clock import iso, utcnow
+from lab.i18n import N_
 
 ROLES = ("admin", "staff", "manager")
 MIN_PASSWORD_LENGTH = 12
@@ -18,7 +19,12 @@ _DUMMY_HASH = _hasher.hash("servicelab-timing-equaliser")
 
 
 class AccountError(ValueError):
-    """A user-facing problem with account data (French message)."""
+    """A user-facing problem with account data: a French msgid and its `{name}` params, translated where shown."""
+
+    def __init__(self, msgid: str, **params: object):
+        super().__init__(msgid.format(**params))
+        self.msgid = msgid
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -40,13 +46,13 @@ def create_user(db: Database, *, email: str, name: str, role: str, password: str
     """Add an account after checking what a person could get wrong."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError("Adresse électronique invalide.")
+        raise AccountError(N_("Adresse électronique invalide."))
     if role not in ROLES:
-        raise AccountError("Rôle inconnu : choisissez admin, staff ou manager.")
+        raise AccountError(N_("Rôle inconnu : choisissez admin, staff ou manager."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
+        raise AccountError(N_("Le mot de passe doit compter au moins {minimum} caractères."), minimum=MIN_PASSWORD_LENGTH)
     if db["users"].count_where("email = ?", [email]):
-        raise AccountError("Un compte existe déjà avec cette adresse.")
+        raise AccountError(N_("Un compte existe déjà avec cette adresse."))
     user_id = db["users"].insert(
         {
             "email": email,
@@ -93,7 +99,7 @@ def set_active(db: Database, email: str, active: bool) -> User:
     """Disable (or re-enable) an account; disabling also ends its sessions."""
     rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
     if not rows:
-        raise AccountError("Aucun compte avec cette adresse.")
+        raise AccountError(N_("Aucun compte avec cette adresse."))
     db["users"].update(rows[0]["id"], {"active": int(active)})
     if not active:
         db.execute(

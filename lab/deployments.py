@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from lab.clock import LOCAL_TZ, iso, local_text, parse, utcnow
 from lab.i18n import gettext as _
+from lab.problems import FormRefused
 from prototypes.store import freeze_iteration, get_iteration, list_iterations, list_prototypes
 
 #: Staff type dates in the lab's local time; the database keeps UTC.
@@ -22,12 +23,8 @@ MAX_RETENTION_DAYS = 3650
 MAX_QUOTA = 100_000
 
 
-class DeploymentError(ValueError):
-    """Refused deployment input: a list of (form field, French message), all shown at once."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__(" ".join(message for _field, message in problems))
-        self.problems = problems
+class DeploymentError(FormRefused):
+    """Refused deployment or invitation input; its messages are already in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -185,12 +182,12 @@ def close_deployment(db: Database, *, deployment_id: int, now: datetime) -> None
 
 def list_deployments(db: Database) -> list[dict]:
     """Every deployment with its prototype, variants and groups, latest opening first."""
-    return list(
+    rows = list(
         db.query(
             """
             SELECT d.*, p.title AS prototype_title,
-              (SELECT group_concat(v.label || ' : v' || i.number, ', ') FROM deployment_variants v
-                 JOIN iterations i ON i.id = v.iteration_id WHERE v.deployment_id = d.id) AS variant_names,
+              (SELECT json_group_array(json_object('label', v.label, 'number', i.number)) FROM deployment_variants v
+                 JOIN iterations i ON i.id = v.iteration_id WHERE v.deployment_id = d.id) AS variants,
               (SELECT group_concat(g.name, ', ') FROM deployment_groups dg
                  JOIN test_groups g ON g.id = dg.group_id WHERE dg.deployment_id = d.id) AS group_names
             FROM deployments d LEFT JOIN prototypes p ON p.id = d.prototype_id
@@ -198,6 +195,9 @@ def list_deployments(db: Database) -> list[dict]:
             """
         )
     )
+    for row in rows:
+        row["variants"] = sorted(json.loads(row["variants"]), key=lambda variant: variant["label"])
+    return rows
 
 
 def get_deployment(db: Database, deployment_id: int) -> dict | None:

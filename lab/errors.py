@@ -11,22 +11,23 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from lab.access import CsrfRejected, Forbidden, LoginRequired
+from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.web import is_htmx, render
 
 log = logging.getLogger("servicelab")
 
 MESSAGES = {
-    400: "La demande est incomplète ou mal formée.",
-    401: "Connectez-vous pour accéder à cette page.",
-    403: "Vous n'avez pas accès à cette page.",
-    404: "Cette page n'existe pas ou n'est plus disponible.",
-    405: "Cette action n'est pas possible à cette adresse.",
-    409: "Cette action n'est plus possible : les données ont changé entre-temps.",
-    413: "Le contenu envoyé est trop volumineux.",
-    422: "Certaines informations envoyées ne sont pas valides.",
-    429: "Trop de tentatives. Patientez quelques minutes avant de réessayer.",
-    500: "Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard.",
+    400: N_("La demande est incomplète ou mal formée."),
+    401: N_("Connectez-vous pour accéder à cette page."),
+    403: N_("Vous n'avez pas accès à cette page."),
+    404: N_("Cette page n'existe pas ou n'est plus disponible."),
+    405: N_("Cette action n'est pas possible à cette adresse."),
+    409: N_("Cette action n'est plus possible : les données ont changé entre-temps."),
+    413: N_("Le contenu envoyé est trop volumineux."),
+    422: N_("Certaines informations envoyées ne sont pas valides."),
+    429: N_("Trop de tentatives. Patientez quelques minutes avant de réessayer."),
+    500: N_("Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard."),
 }
 
 

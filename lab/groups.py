@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from sqlite_utils import Database
 
 from lab.clock import iso, utcnow
+from lab.i18n import N_
 from lab.i18n import gettext as _
 
 #: No 0/O or 1/I: codes are read aloud and copied from paper.
@@ -20,7 +21,7 @@ CODE_ATTEMPTS = 50
 MAX_BATCH = 500
 PROFILE_FIELDS = ("tranche_age", "quartier", "aisance_numerique")
 AGE_RANGES = ("moins de 25 ans", "25-39 ans", "40-54 ans", "55-64 ans", "65-74 ans", "75 ans et plus")
-DIGITAL_LEVELS = ("faible", "moyenne", "forte")
+DIGITAL_LEVELS = (N_("faible"), N_("moyenne"), N_("forte"))
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextvars
 import functools
 import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -45,8 +47,25 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return text % {"num": n, **params}
 
 
+def N_(message: str) -> str:  # noqa: N802 - the keyword `make messages` extracts
+    """Mark a French msgid for extraction where it is defined; `gettext` translates it where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A French msgid and its `{name}` params, kept as data (even stored as JSON) until it is shown."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
 def translate(item: object) -> str:
-    """Render a domain message object (a French msgid with `{name}` params) in the current language."""
+    """Render a domain message in the current language: a French msgid with `{name}` params (object, mapping or str)."""
+    if isinstance(item, str):
+        item = Message(item)
+    elif isinstance(item, Mapping):
+        item = Message(item.get("msgid", ""), item.get("params") or {})
     msgid = getattr(item, "msgid", "") or getattr(item, "summary", "") or getattr(item, "message", "")
     params = getattr(item, "params", None) or {}
     text = translations(current_locale.get()).gettext(msgid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from http.cookies import SimpleCookie
 
@@ -10,7 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lab.access import CSRF_COOKIE
-from lab.i18n import current_locale, pick_locale
+from lab.i18n import DEFAULT_LOCALE, N_, current_locale, pick_locale, translations
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -18,6 +19,7 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 LOCALE_COOKIE = "lab_lang"
+TOO_LARGE = N_("Le contenu envoyé est trop volumineux.")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -76,10 +78,12 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """Answer 413 before reading more than the limit for the request's path."""
 
-    def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int] | None = None):
+    def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int] | None = None,
+                 default_locale: str = DEFAULT_LOCALE):
         self.app = app
         self.default = default
         self.limits = limits or {}
+        self.default_locale = default_locale
 
     def limit_for(self, path: str) -> int:
         for prefix, limit in self.limits.items():
@@ -94,7 +98,7 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await self._reject(send)
+                await self._reject(scope, send)
                 return
         received = 0
         started = False
@@ -118,17 +122,22 @@ class BodyLimit:
             await self.app(scope, counted_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(scope, send)
 
-    @staticmethod
-    async def _reject(send: Send) -> None:
-        body = "Le contenu envoyé est trop volumineux.".encode()
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        """A short answer in the visitor's language; JSON (the documented error shape) under /api/."""
+        locale = pick_locale(_cookies(scope).get(LOCALE_COOKIE), self.default_locale)
+        message = translations(locale).gettext(TOO_LARGE)
+        if scope["path"].startswith("/api/"):
+            body, content_type = json.dumps({"detail": message}).encode(), b"application/json"
+        else:
+            body, content_type = message.encode(), b"text/plain; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-type", content_type),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -140,10 +149,11 @@ class BodyLimit:
 class VisitorCookies:
     """Give every visitor a CSRF token and apply their language choice."""
 
-    def __init__(self, app: ASGIApp, *, secure: bool, default_locale: str):
+    def __init__(self, app: ASGIApp, *, secure: bool, default_locale: str, cookieless_prefixes: tuple[str, ...] = ()):
         self.app = app
         self.secure = secure
         self.default_locale = default_locale
+        self.cookieless_prefixes = cookieless_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -151,10 +161,11 @@ class VisitorCookies:
             return
         cookies = _cookies(scope)
         token = cookies.get(CSRF_COOKIE)
-        fresh = not token
+        # Key-authenticated JSON clients never post forms: no CSRF cookie to hand them.
+        fresh = not token and not scope["path"].startswith(self.cookieless_prefixes or ("\0",))
         if fresh:
             token = secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_token"] = token
+        scope.setdefault("state", {})["csrf_token"] = token or ""
         current_locale.set(pick_locale(cookies.get(LOCALE_COOKIE), self.default_locale))
 
         async def send_with_cookie(message: Message) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Path, Request
@@ -31,6 +32,15 @@ def render(
     return request.app.state.templates.TemplateResponse(
         request, name, context or {}, status_code=status_code, headers=headers
     )
+
+
+def form_problems(problems: Iterable[tuple[str | None, str]] = ()) -> dict:
+    """A refused form's error summary and the inline message of each field, as `_form_errors.html` shows them."""
+    problems = list(problems)
+    return {
+        "errors": [{"message": message, "anchor": field} for field, message in problems],
+        "field_errors": {field: message for field, message in problems if field},
+    }
 
 
 def redirect(request: Request, url: str) -> Response:

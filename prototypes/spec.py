@@ -15,11 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-
-def N_(message: str) -> str:  # noqa: N802 - babel's default keyword for msgids marked, not translated
-    """Marks a French msgid for extraction; the catalogue translates it where it is shown."""
-    return message
-
+from lab.i18n import N_
 
 MAX_SPEC_BYTES = 200 * 1024
 DEFAULT_MAX_SIZE_KB = 5000

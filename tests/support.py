@@ -1,8 +1,10 @@
-"""Shared test helpers: a form-aware HTTP client and the test password."""
+"""Shared test helpers: a form-aware HTTP client, the test password, a clean event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.testclient import TestClient
 
@@ -26,3 +28,9 @@ class Browser(TestClient):
     def login(self, email: str, password: str = PASSWORD):
         self.csrf()
         return self.post_form("/login", {"email": email, "password": password}, follow_redirects=False)
+
+
+def run_async(main):
+    """Run a coroutine on a loop of its own thread: Playwright's sync API keeps one running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main).result()

@@ -12,6 +12,7 @@ from lab.access import Admin, Db
 from lab.accounts import ROLES, AccountError, create_user, list_users, set_active
 from lab.db import write
 from lab.i18n import gettext as _
+from lab.i18n import translate
 from lab.web import Id, redirect, render
 
 router = APIRouter(prefix="/admin")
@@ -50,7 +51,7 @@ def add_user(
                          detail={"email": user.email, "role": user.role})
     except AccountError as exc:
         form = {"email": email, "name": name, "role": role}
-        return _users_page(request, db, [{"message": str(exc), "anchor": "email"}], form, status_code=422)
+        return _users_page(request, db, [{"message": translate(exc), "anchor": "email"}], form, status_code=422)
     return redirect(request, "/admin/users")
 
 

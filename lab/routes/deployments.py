@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,8 +22,8 @@ from lab.deployments import (
     list_deployments,
     state,
 )
-from lab.errors import error_response
 from lab.groups import list_groups
+from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.invitations import (
     SharedLinkForm,
@@ -34,23 +35,19 @@ from lab.invitations import (
     revoke,
     trials_used,
 )
-from lab.web import Id, redirect, render
+from lab.lookups import found
+from lab.web import Id, form_problems, redirect, render
 
 router = APIRouter(prefix="/lab/deployments")
 
 Short = Annotated[str, Form(max_length=40)]
+#: One message for a missing session or invitation: a URL never tells which of the two exists.
+MISSING = N_("Cette session de test ou cette invitation n'existe pas.")
 
 
-def _problems(exc: DeploymentError) -> dict:
-    """The error summary and the inline messages for every refused field."""
-    return {
-        "errors": [{"message": message, "anchor": field} for field, message in exc.problems],
-        "field_errors": {field: message for field, message in exc.problems},
-    }
-
-
-def _missing(request: Request) -> Response:
-    return error_response(request, 404, _("Cette session de test ou cette invitation n'existe pas."))
+def _deployment(db, deployment_id: int) -> dict:
+    """The session named in the URL, or the 404 page."""
+    return found(get_deployment(db, deployment_id), _(MISSING))
 
 
 def _form_page(request: Request, db, form: DeploymentForm, problems: dict | None = None) -> Response:
@@ -58,7 +55,7 @@ def _form_page(request: Request, db, form: DeploymentForm, problems: dict | None
         "form": form,
         "prototypes": iteration_choices(db),
         "groups": list_groups(db),
-        **(problems or {"errors": [], "field_errors": {}}),
+        **(problems or form_problems()),
     }
     return render(request, "lab/deployment_form.html", context, status_code=422 if problems else 200)
 
@@ -109,7 +106,7 @@ def create(
             audit.record(db, user_id=staff.id, action="deployment.create", object_type="deployment",
                          object_id=deployment_id, detail={"personal_invitations": invited})
     except DeploymentError as exc:
-        return _form_page(request, db, form, _problems(exc))
+        return _form_page(request, db, form, form_problems(exc.problems))
     return redirect(request, f"/lab/deployments/{deployment_id}")
 
 
@@ -126,49 +123,55 @@ def _deployment_page(
                                         base_url=settings.base_url, now=now),
         "trials_used": trials_used(db, deployment["id"]),
         "shared_form": shared_form or SharedLinkForm(),
-        **(problems or {"errors": [], "field_errors": {}}),
+        **(problems or form_problems()),
     }
     return render(request, "lab/deployment.html", context, status_code=status_code)
+
+
+def _change(
+    request: Request, db, deployment: dict, change: Callable[[], None], target: str, *,
+    shared_form: SharedLinkForm | None = None, status_code: int = 409,
+) -> Response:
+    """Apply a change to a session in one transaction; a refused one shows the session page with the reasons."""
+    try:
+        with write(db):
+            change()
+    except DeploymentError as exc:
+        return _deployment_page(request, db, deployment, shared_form=shared_form,
+                                problems=form_problems(exc.problems), status_code=status_code)
+    return redirect(request, target)
 
 
 @router.get("/{deployment_id}")
 def show(request: Request, db: Db, _staff: StaffUser, deployment_id: Id) -> Response:
     """Facts, groups, variants and invitations of one session."""
-    deployment = get_deployment(db, deployment_id)
-    return _deployment_page(request, db, deployment) if deployment else _missing(request)
+    return _deployment_page(request, db, _deployment(db, deployment_id))
 
 
 @router.post("/{deployment_id}/close")
 def close(request: Request, db: Db, staff: StaffUser, deployment_id: Id) -> Response:
     """End a session now; it cannot be reopened."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
-    try:
-        with write(db):
-            close_deployment(db, deployment_id=deployment_id, now=utcnow())
-            audit.record(db, user_id=staff.id, action="deployment.close", object_type="deployment",
-                         object_id=deployment_id)
-    except DeploymentError as exc:
-        return _deployment_page(request, db, deployment, problems=_problems(exc), status_code=409)
-    return redirect(request, f"/lab/deployments/{deployment_id}")
+    deployment = _deployment(db, deployment_id)
+
+    def change() -> None:
+        close_deployment(db, deployment_id=deployment_id, now=utcnow())
+        audit.record(db, user_id=staff.id, action="deployment.close", object_type="deployment", object_id=deployment_id)
+
+    return _change(request, db, deployment, change, f"/lab/deployments/{deployment_id}")
 
 
 @router.post("/{deployment_id}/invitations")
 def invite_everyone(request: Request, db: Db, staff: StaffUser, deployment_id: Id) -> Response:
     """Give a personal link to the groups' participants who have none yet."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
-    try:
-        with write(db):
-            created = generate_personal(db, deployment_id=deployment_id,
-                                        secret_key=request.app.state.settings.secret_key, now=utcnow())
-            audit.record(db, user_id=staff.id, action="invitations.generate", object_type="deployment",
-                         object_id=deployment_id, detail={"created": created})
-    except DeploymentError as exc:
-        return _deployment_page(request, db, deployment, problems=_problems(exc), status_code=409)
-    return redirect(request, f"/lab/deployments/{deployment_id}#invitations")
+    deployment = _deployment(db, deployment_id)
+
+    def change() -> None:
+        created = generate_personal(db, deployment_id=deployment_id, secret_key=request.app.state.settings.secret_key,
+                                    now=utcnow())
+        audit.record(db, user_id=staff.id, action="invitations.generate", object_type="deployment",
+                     object_id=deployment_id, detail={"created": created})
+
+    return _change(request, db, deployment, change, f"/lab/deployments/{deployment_id}#invitations")
 
 
 @router.post("/{deployment_id}/invitations/shared")
@@ -182,43 +185,37 @@ def new_shared_link(
     expires_at: Short = "",
 ) -> Response:
     """Create a link a whole group can use, limited in uses."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
+    deployment = _deployment(db, deployment_id)
     form = SharedLinkForm(group_id=group_id, max_uses=max_uses, expires_at=expires_at)
-    try:
-        with write(db):
-            invitation_id = create_shared(db, deployment_id=deployment_id, form=form,
-                                          secret_key=request.app.state.settings.secret_key, now=utcnow())
-            audit.record(db, user_id=staff.id, action="invitation.create_shared", object_type="invitation",
-                         object_id=invitation_id, detail={"deployment_id": deployment_id, "max_uses": max_uses})
-    except DeploymentError as exc:
-        return _deployment_page(request, db, deployment, shared_form=form, problems=_problems(exc), status_code=422)
-    return redirect(request, f"/lab/deployments/{deployment_id}#invitations")
+
+    def change() -> None:
+        invitation_id = create_shared(db, deployment_id=deployment_id, form=form,
+                                      secret_key=request.app.state.settings.secret_key, now=utcnow())
+        audit.record(db, user_id=staff.id, action="invitation.create_shared", object_type="invitation",
+                     object_id=invitation_id, detail={"deployment_id": deployment_id, "max_uses": max_uses})
+
+    return _change(request, db, deployment, change, f"/lab/deployments/{deployment_id}#invitations",
+                   shared_form=form, status_code=422)
 
 
 @router.post("/{deployment_id}/invitations/{invitation_id}/revoke")
 def revoke_link(request: Request, db: Db, staff: StaffUser, deployment_id: Id, invitation_id: Id) -> Response:
     """Make one link stop working."""
-    deployment, invitation = get_deployment(db, deployment_id), get_invitation(db, invitation_id)
-    if deployment is None or invitation is None or invitation["deployment_id"] != deployment_id:
-        return _missing(request)
-    try:
-        with write(db):
-            revoke(db, invitation_id=invitation_id, now=utcnow())
-            audit.record(db, user_id=staff.id, action="invitation.revoke", object_type="invitation",
-                         object_id=invitation_id, detail={"deployment_id": deployment_id})
-    except DeploymentError as exc:
-        return _deployment_page(request, db, deployment, problems=_problems(exc), status_code=409)
-    return redirect(request, f"/lab/deployments/{deployment_id}#invitations")
+    deployment, invitation = _deployment(db, deployment_id), get_invitation(db, invitation_id)
+    found(invitation if invitation and invitation["deployment_id"] == deployment_id else None, _(MISSING))
+
+    def change() -> None:
+        revoke(db, invitation_id=invitation_id, now=utcnow())
+        audit.record(db, user_id=staff.id, action="invitation.revoke", object_type="invitation",
+                     object_id=invitation_id, detail={"deployment_id": deployment_id})
+
+    return _change(request, db, deployment, change, f"/lab/deployments/{deployment_id}#invitations")
 
 
 @router.get("/{deployment_id}/invitations/print")
 def print_sheet(request: Request, db: Db, _staff: StaffUser, deployment_id: Id) -> Response:
     """Cut-out cards, one per usable invitation: code, QR, link in clear, dates — never contact details."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
+    deployment = _deployment(db, deployment_id)
     settings = request.app.state.settings
     links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=settings.base_url,
                              now=utcnow(), usable_only=True)
@@ -233,9 +230,7 @@ def print_sheet(request: Request, db: Db, _staff: StaffUser, deployment_id: Id) 
 @router.get("/{deployment_id}/invitations.csv")
 def export_links(request: Request, db: Db, staff: StaffUser, deployment_id: Id, contacts: bool = False) -> Response:
     """The usable links as CSV for a mail merge; contact details only when asked, and the export is logged."""
-    deployment = get_deployment(db, deployment_id)
-    if deployment is None:
-        return _missing(request)
+    deployment = _deployment(db, deployment_id)
     settings = request.app.state.settings
     links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=settings.base_url,
                              now=utcnow(), usable_only=True, with_contacts=contacts)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from lab import audit
 from lab.access import Db, StaffUser
 from lab.db import write
-from lab.errors import error_response
 from lab.groups import (
     AGE_RANGES,
     DIGITAL_LEVELS,
@@ -25,27 +24,38 @@ from lab.groups import (
     list_participants,
     rename_group,
 )
+from lab.i18n import N_
 from lab.i18n import gettext as _
+from lab.lookups import found
 from lab.participant_import import MAX_BYTES, FileTooLarge, ImportFileError, import_participants, parse_participants_csv
-from lab.web import Id, redirect, render
+from lab.web import Id, form_problems, redirect, render
 
 router = APIRouter(prefix="/lab/groups")
 
 Text = Annotated[str, Form(max_length=200)]
 LongText = Annotated[str, Form(max_length=2000)]
+#: One message for a missing group or participant: a URL never tells which of the two exists.
+MISSING = N_("Ce groupe ou ce participant n'existe pas.")
+
+
+def _profile(tranche_age: Text = "", quartier: Text = "", aisance_numerique: Text = "") -> dict:
+    """The optional profile fields both participant forms share, as `lab.groups` stores them."""
+    return {"tranche_age": tranche_age, "quartier": quartier, "aisance_numerique": aisance_numerique}
+
+
+Profile = Annotated[dict, Depends(_profile)]
 
 
 def _problem(form_name: str, exc: GroupError) -> dict:
     """Turn a domain error into the summary entry and inline message of one form."""
-    anchor = f"{form_name}-{exc.field}" if exc.field else None
-    return {"errors": [{"message": str(exc), "anchor": anchor}], "field_errors": {anchor: str(exc)} if anchor else {}}
+    return form_problems([(f"{form_name}-{exc.field}" if exc.field else None, str(exc))])
 
 
 def _list_page(request: Request, db, *, form: dict | None = None, problem: dict | None = None) -> Response:
     return render(
         request,
         "lab/groups.html",
-        {"groups": list_groups(db), "form": form or {}, **(problem or {"errors": [], "field_errors": {}})},
+        {"groups": list_groups(db), "form": form or {}, **(problem or form_problems())},
         status_code=422 if problem else 200,
     )
 
@@ -59,13 +69,14 @@ def _group_page(
         "forms": {form_name: form or {}},
         "age_ranges": AGE_RANGES,
         "digital_levels": DIGITAL_LEVELS,
-        **(problem or {"errors": [], "field_errors": {}}),
+        **(problem or form_problems()),
     }
     return render(request, "lab/groups_show.html", context, status_code=422 if problem else 200)
 
 
-def _missing(request: Request) -> Response:
-    return error_response(request, 404, _("Ce groupe ou ce participant n'existe pas."))
+def _group(db, group_id: int) -> dict:
+    """The group named in the URL, or the 404 page."""
+    return found(get_group(db, group_id), _(MISSING))
 
 
 @router.get("")
@@ -89,8 +100,7 @@ def new_group(request: Request, db: Db, staff: StaffUser, name: Text = "", descr
 @router.get("/{group_id}")
 def show_group(request: Request, db: Db, _staff: StaffUser, group_id: Id) -> Response:
     """A group's facts and participants (never their contact details), with the forms to add some."""
-    group = get_group(db, group_id)
-    return _group_page(request, db, group) if group else _missing(request)
+    return _group_page(request, db, _group(db, group_id))
 
 
 @router.post("/{group_id}")
@@ -98,9 +108,7 @@ def edit_group(
     request: Request, db: Db, staff: StaffUser, group_id: Id, name: Text = "", description: LongText = ""
 ) -> Response:
     """Rename a group or change its description."""
-    group = get_group(db, group_id)
-    if group is None:
-        return _missing(request)
+    group = _group(db, group_id)
     try:
         with write(db):
             rename_group(db, group_id=group_id, name=name, description=description)
@@ -117,16 +125,11 @@ def add_batch(
     db: Db,
     staff: StaffUser,
     group_id: Id,
+    profile: Profile,
     count: Annotated[str, Form(max_length=10)] = "",
-    tranche_age: Text = "",
-    quartier: Text = "",
-    aisance_numerique: Text = "",
 ) -> Response:
     """Create several anonymous participants at once, sharing one profile."""
-    group = get_group(db, group_id)
-    if group is None:
-        return _missing(request)
-    profile = {"tranche_age": tranche_age, "quartier": quartier, "aisance_numerique": aisance_numerique}
+    group = _group(db, group_id)
     number = int(count) if count.strip().isdecimal() else 0
     try:
         with write(db):
@@ -145,18 +148,13 @@ def add_with_contact(
     db: Db,
     staff: StaffUser,
     group_id: Id,
+    profile: Profile,
     name: Text = "",
     email: Annotated[str, Form(max_length=254)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
-    tranche_age: Text = "",
-    quartier: Text = "",
-    aisance_numerique: Text = "",
 ) -> Response:
     """Create one participant whose contact details are kept apart from their answers."""
-    group = get_group(db, group_id)
-    if group is None:
-        return _missing(request)
-    profile = {"tranche_age": tranche_age, "quartier": quartier, "aisance_numerique": aisance_numerique}
+    group = _group(db, group_id)
     try:
         with write(db):
             participant = add_participant(db, group_id=group_id, name=name, email=email, phone=phone, profile=profile)
@@ -168,17 +166,16 @@ def add_with_contact(
     return redirect(request, f"/lab/groups/{group_id}/participants/{participant['id']}")
 
 
-def _participant_in(db, group_id: Id, participant_id: Id) -> dict | None:
+def _participant(db, group_id: int, participant_id: int) -> dict:
+    """The participant named in the URL if they belong to that group, or the 404 page."""
     participant = get_participant(db, participant_id)
-    return participant if participant and participant["group_id"] == group_id else None
+    return found(participant if participant and participant["group_id"] == group_id else None, _(MISSING))
 
 
 @router.get("/{group_id}/participants/{participant_id}")
 def show_participant(request: Request, db: Db, _staff: StaffUser, group_id: Id, participant_id: Id) -> Response:
     """The one place where a participant's contact details are shown."""
-    group, participant = get_group(db, group_id), _participant_in(db, group_id, participant_id)
-    if group is None or participant is None:
-        return _missing(request)
+    group, participant = _group(db, group_id), _participant(db, group_id, participant_id)
     return render(request, "lab/groups_participant.html", {"group": group, "participant": participant})
 
 
@@ -187,9 +184,7 @@ def erase_participant_contact(
     request: Request, db: Db, staff: StaffUser, group_id: Id, participant_id: Id
 ) -> Response:
     """Forget a participant's name, e-mail and phone; their pseudonymous code and answers remain."""
-    participant = _participant_in(db, group_id, participant_id)
-    if participant is None:
-        return _missing(request)
+    participant = _participant(db, group_id, participant_id)
     with write(db):
         if erase_contact(db, participant_id=participant_id):
             audit.record(db, user_id=staff.id, action="participant.contact_erase", object_type="participant",
@@ -210,8 +205,7 @@ def _import_page(request: Request, group: dict, *, message: str = "", status_cod
 @router.get("/{group_id}/import")
 def import_form(request: Request, db: Db, _staff: StaffUser, group_id: Id) -> Response:
     """The CSV upload form, with the expected columns."""
-    group = get_group(db, group_id)
-    return _import_page(request, group) if group else _missing(request)
+    return _import_page(request, _group(db, group_id))
 
 
 @router.post("/{group_id}/import")
@@ -219,9 +213,7 @@ def import_file(
     request: Request, db: Db, staff: StaffUser, group_id: Id, file: Annotated[UploadFile | None, File()] = None
 ) -> Response:
     """Import the valid lines of a CSV and report, line by line, what was refused or already there."""
-    group = get_group(db, group_id)
-    if group is None:
-        return _missing(request)
+    group = _group(db, group_id)
     data = file.file.read(MAX_BYTES + 1) if file else b""
     try:
         parsed = parse_participants_csv(data)

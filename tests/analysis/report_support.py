@@ -107,3 +107,19 @@ def add_trial(
 
 def sus_answers(score_items: list[int]) -> dict:
     return {f"sus_{i}": value for i, value in enumerate(score_items, start=1)}
+
+
+GOOD = {"satisfaction": 3, "ease": 5, "clarity": 4, "help_needed": 0, **sus_answers([5, 1, 5, 1, 5, 1, 5, 1, 5, 1])}
+POOR = {"satisfaction": 1, "ease": 2, "clarity": 3, "help_needed": 1, **sus_answers([3] * 10)}
+
+
+def improving_pilot(db, user_id: int) -> Pilot:
+    """v1: 10 trials, half completed; v2: 12 trials, all completed and happier."""
+    pilot = make_pilot(db, iterations=2, people=30, user_id=user_id)
+    invite_all(db, pilot, 1)
+    for i in range(10):
+        add_trial(db, pilot, 0, reached=4 if i < 5 else 1, answers=POOR if i < 5 else None,
+                  errors={"lieu": ["adresse"]} if i % 2 else None)
+    for i in range(12):
+        add_trial(db, pilot, 1, answers=GOOD, comments={"nature": "La liste des catégories est claire"} if i < 3 else None)
+    return pilot

@@ -68,6 +68,9 @@ def test_erasure_reaches_themes_quotes_terms_and_vectors(db, pilot, canary):
             curation.move_comment(db, iteration_id=iteration_id, comment_id=other, theme_id=date_theme["id"], user_id=None)
         curation.move_comment(db, iteration_id=iteration_id, comment_id=comment_ids[2],
                               theme_id=theme_of(db, pilot.comments[(0, "photo")][0])["id"], user_id=None)
+        kept_move = pilot.comments[(0, "adresse")][0]  # a curation of someone else's comment, which must survive
+        curation.move_comment(db, iteration_id=iteration_id, comment_id=kept_move, theme_id=date_theme["id"],
+                              user_id=None)
         curation.rename_theme(db, iteration_id=iteration_id, theme_id=canary_theme["id"], label="", user_id=None)
         action_id = actions.create_action(db, iteration_id=iteration_id, user_id=None, form=actions.ActionForm(
             title="Nettoyer les trottoirs", theme_ids=(str(canary_theme["id"]),)))
@@ -102,7 +105,7 @@ def test_erasure_reaches_themes_quotes_terms_and_vectors(db, pilot, canary):
     payloads = " ".join(row[0] for row in db.execute("SELECT payload FROM curations"))
     assert all(f" {c}," not in payloads and f"[{c}," not in payloads for c in comment_ids)
     moved = [store.loads(row[0], {})["comment_id"] for row in db.execute("SELECT payload FROM curations WHERE kind = 'move'")]
-    assert moved and not set(moved) & set(comment_ids)  # the move of the erased comment is forgotten, the others kept
+    assert kept_move in moved and not set(moved) & set(comment_ids)  # the erased comment's move forgotten, others kept
     again = jobs.analyse_now(db, iteration_id=iteration_id)
     assert again["status"] == "done" and CANARY not in dump(db)
 

@@ -8,15 +8,20 @@ import pytest
 
 from analysis import curation, jobs
 from analysis import themes_store as store
+from analysis.text import preprocess
 from lab.db import write
-from tests.analysis.theme_support import DATE, PHOTO, V1, add_comment, make_pilot, seed, theme_of
+from tests.analysis.theme_support import (
+    CATEGORY, DATE, PHOTO, TOPICS, V1, add_comment, make_pilot, seed, theme_of, topic_count,
+)
+
+K1 = topic_count(V1)  # one theme per topic: the tests name themes by the topic they hold
 
 
 @pytest.fixture
 def pilot(db):
     made = make_pilot(db, people=70)
     seed(db, made, 0, V1)
-    jobs.analyse_now(db, iteration_id=made.iterations[0])
+    jobs.analyse_now(db, iteration_id=made.iterations[0], k=K1)
     return made
 
 
@@ -38,6 +43,19 @@ def shown(db, pilot) -> dict:
 
 def sizes(db, pilot) -> dict[int, int]:
     return {row["id"]: row["size"] for row in store.themes_with_figures(db, shown(db, pilot)["id"])}
+
+
+def test_fixture_topics_share_no_content_word():
+    stems = {topic: {s for doc in preprocess(texts) for s in doc.stems} for topic, texts in TOPICS.items()}
+    shared = {(a, b): stems[a] & stems[b] for a in stems for b in stems if a < b and stems[a] & stems[b]}
+    assert not shared
+
+
+def test_each_topic_is_one_theme(db, pilot):
+    for topic in ("photo", "adresse", "date", "categorie"):
+        themes = Counter(theme_of(db, c)["id"] for c in pilot.comments[(0, topic)] if not theme_of(db, c)["is_noise"])
+        assert len(themes) == 1 and sum(themes.values()) >= len(pilot.comments[(0, topic)]) - 1, topic
+    assert len({topic_theme(db, pilot, topic)["id"] for topic in ("photo", "adresse", "date", "categorie")}) == 4
 
 
 def test_rename_and_back_to_the_automatic_label(db, pilot):
@@ -83,6 +101,8 @@ def test_split_clusters_a_theme_again(db, pilot):
     assert len(done["parts"]) == 2 and done["parts"][0] == date["id"]
     parts = [set(store.member_ids(db, part)) for part in done["parts"]]
     assert parts[0] | parts[1] == merged_members and not parts[0] & parts[1]
+    topics = {frozenset(pilot.comments[(0, topic)]) & merged_members for topic in ("date", "categorie")}
+    assert {frozenset(part) for part in parts} == topics  # the split finds the two topics again
     with pytest.raises(curation.CurationError, match="2, 3 ou 4"):
         curate(db, curation.split_theme, iteration_id=pilot.iterations[0], theme_id=date["id"], k=7, user_id=None)
 
@@ -150,19 +170,20 @@ def test_curation_survives_re_analysis(db, pilot):
 
     before = state()
     assert "Envoi des photos" in before["labels"] and "Formulaire trop exigeant" in before["labels"]
-    again = jobs.analyse_now(db, iteration_id=iteration_id)
+    again = jobs.analyse_now(db, iteration_id=iteration_id, k=K1)
     assert again["replay_"] == {"applied": 5, "skipped": []}
     assert state() == before  # same comments, same seed: every curation lands exactly where it was
 
     # New comments arrive; the curated themes still exist and keep their curation.
     for text in ["Je n'arrive pas à envoyer la photo du nid-de-poule", "La photo prise avec mon téléphone est refusée"]:
         add_comment(db, pilot, 0, text, step="constat")
-    third = jobs.analyse_now(db, iteration_id=iteration_id)
+    third = jobs.analyse_now(db, iteration_id=iteration_id, k=K1)
     after = state()
     assert third["replay_"]["applied"] == 5
     assert "Envoi des photos" in after["labels"] and "Formulaire trop exigeant" in after["labels"]
-    assert after["merged"].most_common(1)[0] == ("Formulaire trop exigeant", before["merged"]["Formulaire trop exigeant"] + 1)
+    assert after["merged"] == before["merged"] == Counter({"Formulaire trop exigeant": len(DATE) + len(CATEGORY)})
     assert after["noisy"] == 1 and "adresse" in after["moved"]  # still with the address comments (auto label may vary)
+    assert after["sizes"] != before["sizes"] and sum(after["sizes"]) == sum(before["sizes"]) + 2
 
 
 def test_a_curation_whose_theme_is_gone_is_skipped_and_reported(db, pilot):

@@ -26,6 +26,7 @@ from analysis.metrics import (
     total_time,
 )
 from analysis.stats import Distribution, Interval, SusGrade, wilson_interval
+from lab.i18n import translate
 
 NBSP = "\u00a0"
 TOO_SMALL = "Échantillon trop petit pour conclure (moins de 5 participants)."
@@ -300,7 +301,7 @@ def test_comparing_empty_or_tiny_iterations_says_too_small():
     one = iteration_metrics(SIX[:1], RESPONSES, STEPS)
     for row in compare_iterations(empty, one):
         assert row.suppressed
-        assert row.verdict == TOO_SMALL
+        assert translate(row.verdict) == TOO_SMALL
         assert (row.before, row.after, row.n_before, row.n_after, row.comparison) == (None,) * 5
 
 
@@ -353,13 +354,13 @@ def test_compare_iterations():
     assert done.comparison.test == "two_proportion_z"
     assert done.comparison.p_value == pytest.approx(0.004911, abs=1e-6)
     assert (done.before, done.after, done.n_before, done.n_after) == (0.5, 0.8, 40, 40)
-    assert done.verdict == f"Amélioration nette{NBSP}: 80{NBSP}% contre 50{NBSP}% (n = 40 et 40)."
+    assert translate(done.verdict) == f"Amélioration nette{NBSP}: 80{NBSP}% contre 50{NBSP}% (n = 40 et 40)."
 
     # 3/10 → 4/10 "Oui": expected "Oui" cells 3.5 < 5, Fisher; the tables are symmetric, p = 1
     yes = rows["satisfied"]
     assert yes.comparison.test == "fisher_exact"
     assert yes.comparison.p_value == pytest.approx(1.0)
-    assert yes.verdict == (
+    assert translate(yes.verdict) == (
         f"Pas de différence détectable avec 10 et 10 participants (petit échantillon){NBSP}: "
         f"40{NBSP}% contre 30{NBSP}%."
     )
@@ -371,14 +372,14 @@ def test_compare_iterations():
     assert ease.comparison.u == 36
     assert ease.comparison.rank_biserial == 1.0
     assert ease.comparison.p_value == pytest.approx(0.003926, abs=1e-6)
-    assert ease.verdict == (
+    assert translate(ease.verdict) == (
         f"Amélioration nette{NBSP}: 4,5 contre 2,5 (n = 6 et 6, petit échantillon)."
     )
 
     # clarity has 4 answers in the new iteration, SUS none at all
     for metric in ("clarity", "sus"):
         assert rows[metric].suppressed
-        assert rows[metric].verdict == TOO_SMALL
+        assert translate(rows[metric].verdict) == TOO_SMALL
         assert rows[metric].after is None
 
 
@@ -386,4 +387,4 @@ def test_compare_iterations_reports_degradation_the_other_way_round():
     prev = iteration(32, 40, yes=0, asked=0, ease=[], clarity=[])
     cur = iteration(20, 40, yes=0, asked=0, ease=[], clarity=[])
     row = compare_iterations(prev, cur)[0]
-    assert row.verdict == f"Dégradation nette{NBSP}: 50{NBSP}% contre 80{NBSP}% (n = 40 et 40)."
+    assert translate(row.verdict) == f"Dégradation nette{NBSP}: 50{NBSP}% contre 80{NBSP}% (n = 40 et 40)."

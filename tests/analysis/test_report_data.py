@@ -16,6 +16,7 @@ from feedback import store
 from feedback.records import response_records, trial_records
 from lab.clock import utcnow
 from lab.db import write
+from lab.i18n import translate
 from lab.deployments import DeploymentForm, create_deployment
 from lab.groups import rename_group
 from tests.analysis.report_support import STEPS, T0, add_trial, invite_all, local, make_pilot, sus_answers
@@ -133,8 +134,9 @@ def test_comparison_with_the_previous_iteration(db, users):
     # Completion 5/10 → 12/12: few successes, so Fisher's exact test.
     assert (rows["completion_rate"]["before"], rows["completion_rate"]["after"]) == (0.5, 1.0)
     assert rows["completion_rate"]["comparison"]["test"] == "fisher_exact"
-    assert rows["completion_rate"]["verdict"].startswith("Amélioration nette")
-    assert "n = 12 et 10" in rows["completion_rate"]["verdict"]
+    verdict = translate(rows["completion_rate"]["verdict"])
+    assert verdict.startswith("Amélioration nette")
+    assert "n = 12 et 10" in verdict
     assert rows["sus"]["comparison"]["test"] == "mann_whitney_u"
     assert rows["sus"]["before"] == 50.0 and rows["sus"]["after"] == 100.0
     # The stored basis gives the same comparison as the full metrics of v1.

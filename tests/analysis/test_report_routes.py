@@ -9,24 +9,12 @@ import pytest
 from pypdf import PdfReader
 
 from analysis import report_data
-from tests.analysis.report_support import add_trial, invite_all, make_pilot, sus_answers
+from tests.analysis.report_support import GOOD, add_trial, improving_pilot, make_pilot
 from tests.support import Browser
-
-GOOD = {"satisfaction": 3, "ease": 5, "clarity": 4, "help_needed": 0, **sus_answers([5, 1, 5, 1, 5, 1, 5, 1, 5, 1])}
-POOR = {"satisfaction": 1, "ease": 2, "clarity": 3, "help_needed": 1, **sus_answers([3] * 10)}
-
 
 @pytest.fixture
 def pilot(db, users):
-    """v1: 10 trials, half completed; v2: 12 trials, all completed and happier."""
-    pilot = make_pilot(db, iterations=2, people=30, user_id=users["staff"].id)
-    invite_all(db, pilot, 1)
-    for i in range(10):
-        add_trial(db, pilot, 0, reached=4 if i < 5 else 1, answers=POOR if i < 5 else None,
-                  errors={"lieu": ["adresse"]} if i % 2 else None)
-    for i in range(12):
-        add_trial(db, pilot, 1, answers=GOOD, comments={"nature": "La liste des catégories est claire"} if i < 3 else None)
-    return pilot
+    return improving_pilot(db, users["staff"].id)
 
 
 def text_of(html: str) -> str:

@@ -22,9 +22,10 @@ from analysis.stats import (
     sus_score,
     suppress_small,
     umux_lite_score,
-    verdict,
     wilson_interval,
 )
+from analysis.stats import verdict as verdict_message
+from lab.i18n import translate
 
 NBSP = "\u00a0"
 Z95 = 1.959963984540054  # 97.5th percentile of the standard normal
@@ -316,6 +317,11 @@ def test_mann_whitney_needs_both_samples():
 
 
 # --- Verdicts and formatting -----------------------------------------------------------------
+
+
+def verdict(*args, **kwargs) -> str:
+    """The verdict as the French page shows it."""
+    return translate(verdict_message(*args, **kwargs))
 
 
 def test_verdict_improvement():

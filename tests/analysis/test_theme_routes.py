@@ -11,7 +11,7 @@ import pytest
 from analysis import jobs
 from analysis import themes_store as store
 from lab.access import endpoints, route_rule
-from tests.analysis.theme_support import V1, V2, make_pilot, seed, theme_of
+from tests.analysis.theme_support import V1, V2, make_pilot, seed, theme_of, topic_count
 from tests.support import Browser
 
 HX = {"HX-Request": "true"}
@@ -27,8 +27,8 @@ def pilot(db):
 
 @pytest.fixture
 def analysed(db, pilot):
-    jobs.analyse_now(db, iteration_id=pilot.iterations[0])
-    jobs.analyse_now(db, iteration_id=pilot.iterations[1])
+    jobs.analyse_now(db, iteration_id=pilot.iterations[0], k=topic_count(V1))
+    jobs.analyse_now(db, iteration_id=pilot.iterations[1], k=topic_count(V2))
     return pilot
 
 
@@ -132,6 +132,13 @@ def test_the_themes_page_shows_statuses_against_the_previous_iteration(db, analy
     assert "badge--persisting" in page.text and "badge--new" in page.text
     assert "Thèmes résolus depuis v1" in page.text and "badge--resolved" in page.text
     assert re.search(r"[+−]\d+ depuis v1", page.text)
+    shown = store.latest_done(db, analysed.iterations[1])
+    links = {(link["status"], link["theme_id"], link["previous_theme_id"]) for link in store.links_of(db, shown["id"])
+             if not store.get_theme(db, link["theme_id"] or link["previous_theme_id"])["is_noise"]}
+    v1 = {topic: topic_theme(db, analysed, 0, topic) for topic in ("photo", "adresse", "date", "categorie")}
+    v2 = {topic: topic_theme(db, analysed, 1, topic) for topic in ("photo", "adresse", "suivi")}
+    assert links == {("persisting", v2["photo"], v1["photo"]), ("persisting", v2["adresse"], v1["adresse"]),
+                     ("new", v2["suivi"], None), ("resolved", None, v1["date"]), ("resolved", None, v1["categorie"])}
     first = staff.get(f"/lab/iterations/{analysed.iterations[0]}/themes")
     assert "Première version du prototype" in first.text
 

@@ -83,3 +83,23 @@ def test_two_iterations_end_to_end():
     assert statuses.count("persisting") == 2 and statuses.count("new") == 1 and statuses.count("resolved") == 1
     assert any(s == "new" and "horaires" in cur for s, _, cur in described)
     assert any(s == "resolved" and "connecter" in prev for s, prev, _ in described)
+
+
+def test_a_valid_pair_is_not_traded_for_two_weak_ones():
+    # current-1 continues previous-1 (cosine .40 >= .3). Pairing crosswise has a larger total
+    # (.25 + .20 = .45 > .40 + 0), but both of those pairs are below the threshold.
+    previous = [sig("p1", {"a": 1.0}, 4), sig("p2", {"b": 1.0}, 4)]
+    current = [
+        sig("c1", {"a": 0.40, "b": 0.25, "x": (1 - 0.40**2 - 0.25**2) ** 0.5}, 5),
+        sig("c2", {"a": 0.20, "y": (1 - 0.20**2) ** 0.5}, 3),
+    ]
+    assert theme_similarity(previous[0], current[0]) == pytest.approx(0.40)
+    assert theme_similarity(previous[1], current[0]) == pytest.approx(0.25)
+    assert theme_similarity(previous[0], current[1]) == pytest.approx(0.20)
+    links = track_themes(previous, current)
+    persisting = [(l.previous_id, l.current_id) for l in links if l.status == "persisting"]
+    assert persisting == [("p1", "c1")]
+    assert sorted((l.status, l.current_id or l.previous_id) for l in links if l.status != "persisting") == [
+        ("new", "c2"),
+        ("resolved", "p2"),
+    ]

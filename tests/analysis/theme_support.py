@@ -2,7 +2,9 @@
 
 v1's comments are about four things (photo upload, address, date of the report, categories);
 in v2 the date and category problems are gone (resolved), photo and address persist (photo
-less, address more) and a new one appears (no follow-up after reporting). Every comment has
+less, address more) and a new one appears (no follow-up after reporting). Topics share no
+content word, so an analysis asked for one theme per topic finds them whatever the algorithm's
+details; tests that need the topics as themes pass ``k=topic_count(...)``. Every comment has
 its own participant and trial, made through `feedback.store`, with a satisfaction answer.
 """
 
@@ -22,53 +24,56 @@ from prototypes.store import create_prototype, freeze_iteration, new_iteration
 VOIRIE = (EXAMPLES_DIR / "voirie.yaml").read_text(encoding="utf-8")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
+# Each topic has its own content words (see test_fixture_topics_share_no_content_word): any
+# sound clustering finds the topics, so tests can name a topic's theme without depending on
+# how a given algorithm splits borderline comments.
 PHOTO = [
     "Impossible d'ajouter une photo depuis mon téléphone",
-    "La photo ne s'envoie pas, le fichier est trop lourd",
-    "Je n'ai pas trouvé le bouton pour joindre la photo",
+    "La photo ne s'envoie pas, le fichier photo est trop lourd",
+    "Je n'ai pas vu le bouton pour joindre la photo",
     "L'envoi de la photo échoue à chaque fois",
-    "Ma photo du trottoir est refusée, format de photo non accepté",
-    "Ajouter une photo est compliqué sur mobile",
+    "Ma photo est refusée, format de photo non accepté",
+    "Ajouter une photo depuis la galerie du téléphone est compliqué",
     "La photo met trop longtemps à s'envoyer",
     "Pourquoi ma photo est-elle refusée ?",
 ]
 ADDRESS = [
     "L'adresse de ma rue n'est pas reconnue",
-    "Impossible de trouver mon adresse dans la liste",
+    "Mon adresse ne figure pas parmi les rues proposées",
     "L'adresse proposée est fausse, ce n'est pas ma rue",
-    "Je ne connais pas l'adresse exacte du lampadaire",
-    "La carte ne trouve pas l'adresse du carrefour",
-    "Adresse introuvable alors que la rue existe",
-    "Il faudrait pouvoir indiquer une adresse approximative",
-    "Le champ adresse refuse mon numéro de rue",
+    "J'ignore l'adresse précise du lampadaire de la rue",
+    "Le plan ne montre pas l'adresse du carrefour",
+    "Adresse inconnue alors que la rue existe",
+    "Il faudrait pouvoir indiquer une adresse approximative dans la rue",
+    "Le champ adresse ignore mon numéro de rue",
     "Mon adresse n'apparaît pas, la rue est récente",
-    "Adresse de la rue mal reconnue par le formulaire",
+    "Adresse de la rue mal reconnue",
 ]
 DATE = [
     "La date du constat est obligatoire, je ne m'en souviens pas",
     "Pourquoi faut-il donner la date exacte du constat ?",
-    "Je ne connais pas la date du problème",
-    "Le calendrier pour choisir la date est difficile à utiliser",
+    "Je ne me rappelle plus la date du constat",
+    "Le calendrier pour saisir la date est difficile à utiliser",
     "La date du constat devrait être facultative",
-    "Impossible de saisir la date au clavier",
+    "La date ne se saisit pas au clavier, seulement au calendrier",
     "Demander la date du constat ne sert à rien",
 ]
 CATEGORY = [
     "Les catégories d'anomalie ne sont pas claires",
-    "Je ne savais pas quelle catégorie choisir pour une branche tombée",
-    "Il manque une catégorie pour la végétation",
+    "Je ne savais pas quelle catégorie d'anomalie cocher pour une branche tombée",
+    "Pas de catégorie pour la végétation",
     "La liste des catégories est trop technique",
-    "Aucune catégorie ne correspond à mon problème",
+    "Aucune catégorie d'anomalie ne correspond",
     "Les noms des catégories sont incompréhensibles",
-    "Catégorie introuvable pour un arbre tombé",
+    "Catégorie absente pour un arbre tombé",
 ]
 FOLLOW_UP = [
-    "Je voudrais être prévenu quand le problème est réparé",
-    "Aucune nouvelle après mon signalement, pas de suivi",
+    "Je voudrais être prévenu du suivi quand le signalement est réparé",
+    "Silence total après mon signalement, pas de suivi",
     "Recevoir un suivi du signalement par courriel serait utile",
-    "Je ne sais pas si mon signalement a été traité, aucun suivi",
+    "Mon signalement a-t-il été traité ? Pas de suivi",
     "Un suivi de l'avancement du signalement manque",
-    "Pas de suivi du signalement après l'envoi",
+    "Pas de suivi du signalement une fois transmis",
     "J'aimerais suivre l'avancement de mon signalement",
 ]
 NOISE = ["Merci !", "ok", "Très bien"]
@@ -77,6 +82,12 @@ NOISE = ["Merci !", "ok", "Très bien"]
 V1 = {"photo": ("constat", PHOTO), "adresse": ("lieu", ADDRESS[:8]), "date": ("constat", DATE),
       "categorie": ("nature", CATEGORY), "noise": (None, NOISE)}
 V2 = {"photo": ("constat", PHOTO[:5]), "adresse": ("lieu", ADDRESS), "suivi": (None, FOLLOW_UP), "noise": (None, NOISE[:2])}
+TOPICS = {"photo": PHOTO, "adresse": ADDRESS, "date": DATE, "categorie": CATEGORY, "suivi": FOLLOW_UP}
+
+
+def topic_count(topics: dict) -> int:
+    """How many themes an iteration's comments hold: analyses given this k find exactly the topics."""
+    return sum(1 for topic in topics if topic != "noise")
 
 
 def local(moment: datetime) -> str:

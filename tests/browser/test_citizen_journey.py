@@ -166,6 +166,25 @@ def test_journey_with_javascript(page, db, journey_lab):
     _download_and_erase(page, db, code)
 
 
+def test_a_refusal_reaches_the_citizen_with_javascript_on(page, live_server, journey_lab):
+    """htmx keeps 4xx/5xx answers out of the page by default: a 429 must still be read, not swallowed."""
+    from feedback.limits import Limiters
+    from lab.ratelimit import RateLimiter
+
+    page.goto(f"/t/{journey_lab.tokens[0]}")
+    page.get_by_label("J'ai lu ces informations").check()
+    _submit(page, "Commencer le test")
+    expect(page.locator(".step__progress")).to_have_text("Étape 1 sur 4")
+    closed = RateLimiter(0, 600)
+    live_server.server.config.app.state.feedback_limiters = Limiters(closed, closed, closed, closed)
+    page.get_by_label("Adresse ou lieu").fill("12 rue de la République")
+    _submit(page, "Continuer")
+    expect(page.get_by_role("heading", name="Trop de tentatives")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("vos réponses déjà enregistrées sont conservées")
+    assert page.title().startswith("Erreur 429")
+    assert_accessible(page)
+
+
 def test_journey_without_javascript(browser, live_server, db, journey_lab):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", java_script_enabled=False, accept_downloads=True)
     foreign: list[str] = []

@@ -54,6 +54,9 @@ def test_bad_or_missing_key_is_401(client, lab, key_header):
         {"idempotency_key": "abcdefgh", "comment": "x" * 4001},
         {"idempotency_key": "abcdefgh", "comment": "x", "unexpected": 1},
         {"idempotency_key": "abcdefgh", "comment": 42},
+        # Blank for Python but not for ECMA regexes (or the reverse): the schema and the check agree.
+        {"idempotency_key": "abcdefgh", "comment": "\x1e"},
+        {"idempotency_key": "abcdefgh", "comment": " \x85\ufeff\u3000"},
     ],
 )
 def test_bad_payload_is_422_with_messages_and_stores_nothing(client, lab, key, db, payload):
@@ -74,6 +77,7 @@ def test_oversize_body_is_413(client, lab, key):
         headers={"X-Servicelab-Key": key, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
+    assert response.json() == {"detail": "Le contenu envoyé est trop volumineux."}  # the documented error shape
 
 
 def test_closed_deployment_is_409(client, db, settings, users):
@@ -92,12 +96,34 @@ def test_rate_limit_is_429_with_retry_after(client, app, lab, key):
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
 
 
-def test_api_needs_no_cookie_or_csrf(app, lab, key):
+def test_api_needs_no_cookie_or_csrf_and_sets_none(app, lab, key):
     from starlette.testclient import TestClient
 
     with TestClient(app) as fresh:
-        assert fresh.post("/api/v1/feedback", json={"idempotency_key": "nocookie1", "satisfaction": "oui"},
-                          headers={"X-Servicelab-Key": key, "Origin": "https://prototype.ville.fr"}).status_code == 201
+        response = fresh.post("/api/v1/feedback", json={"idempotency_key": "nocookie1", "satisfaction": "oui"},
+                              headers={"X-Servicelab-Key": key, "Origin": "https://prototype.ville.fr"})
+        assert response.status_code == 201 and "set-cookie" not in response.headers
+
+
+def test_concurrent_submissions_are_each_recorded_once(app, lab, key, db):
+    import asyncio
+
+    import httpx2
+
+    from tests.support import run_async
+
+    async def burst():
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await asyncio.gather(*(
+                client.post("/api/v1/feedback", json={"idempotency_key": f"burst-{i % 40:04d}", "comment": f"avis {i % 40}"},
+                            headers={"X-Servicelab-Key": key})
+                for i in range(80)))
+
+    responses = run_async(burst())
+    assert sorted(r.status_code for r in responses) == [200] * 40 + [201] * 40  # each key once, replays said so
+    assert db["comments"].count_where("source = 'widget'") == 40
+    assert len({r.json()["id"] for r in responses}) == 40
 
 
 def test_openapi_documents_the_schema(client):

@@ -75,7 +75,8 @@ def test_trials_per_iteration(loaded, deployments):
     for title, (low, high) in EXPECTED.items():
         count = db["trials"].count_where("deployment_id = ?", [deployments[title]["id"]])
         assert low <= count <= high, (title, count)
-    assert 560 <= db["comments"].count <= 650
+    # Loaded on the hour, the demo differs from one hour to the next: 558–593 comments over a day.
+    assert 540 <= db["comments"].count <= 650
 
 
 def test_trials_are_plausible(loaded, deployments):

@@ -24,6 +24,7 @@ from lab.deployments import (
 from lab.groups import add_participants, create_group
 from lab.routes.deployments import router
 from prototypes.store import IterationFrozen, create_prototype, get_iteration, new_iteration, update_iteration
+from tests.lab.access_support import assert_staff_only
 
 SPEC = (Path(prototypes.__file__).parent / "examples" / "voirie.yaml").read_text()
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -194,17 +195,6 @@ def test_every_deployment_route_is_staff_only_and_csrf_checked(client, login_as,
             {"deployment_id": deployment_id, "group_id": int(seeded["group"]), "kind": "shared", "salt": "s",
              "token_hash": "h", "max_uses": 5, "created_at": "2026-03-01T00:00:00+00:00"}
         ).last_pk
-    staff, manager = login_as("staff"), login_as("manager")
-    for method, template in DEPLOYMENT_ROUTES:
-        url = template.format(d=deployment_id, i=invitation_id)
-        if method == "GET":
-            anonymous = client.get(url, follow_redirects=False)
-            assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login"), url
-            assert manager.get(url).status_code == 403, url
-            assert staff.get(url).status_code == 200, url
-        else:
-            assert client.post_form(url, follow_redirects=False).status_code == 401, url
-            assert manager.post_form(url).status_code == 403, url
-            refused = staff.post(url, data={"title": "Sans jeton"})
-            assert refused.status_code == 403 and "refusée par sécurité" in refused.text, url
+    routes = [(method, template.format(d=deployment_id, i=invitation_id)) for method, template in DEPLOYMENT_ROUTES]
+    assert_staff_only(client, login_as("staff"), login_as("manager"), routes, {"title": "Sans jeton"})
     assert get_deployment(db, deployment_id)["closed_at"] is None

@@ -9,6 +9,7 @@ from lab.access import STAFF, route_rule
 from lab.db import write
 from lab.groups import GroupError
 from lab.routes.groups import router
+from tests.lab.access_support import assert_staff_only
 
 CODE = re.compile(r"P-[2-9A-HJ-NP-Z]{4}")
 
@@ -141,17 +142,7 @@ def test_every_group_route_is_staff_only_and_csrf_checked(client, login_as, db):
     group_id = make_group(db)
     with write(db):
         participant = store.add_participant(db, group_id=group_id, name="A", email="a@ville.test", phone="", profile={})
-    staff, manager = login_as("staff"), login_as("manager")
-    for method, template in GROUP_ROUTES:
-        url = template.format(group_id=group_id, participant_id=participant["id"])
-        if method == "GET":
-            anonymous = client.get(url, follow_redirects=False)
-            assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login"), url
-            assert manager.get(url).status_code == 403, url
-            assert staff.get(url).status_code == 200, url
-        else:
-            assert client.post_form(url, follow_redirects=False).status_code == 401, url
-            assert manager.post_form(url).status_code == 403, url
-            refused = staff.post(url, data={"name": "Sans jeton"})
-            assert refused.status_code == 403 and "refusée par sécurité" in refused.text, url
+    routes = [(method, template.format(group_id=group_id, participant_id=participant["id"]))
+              for method, template in GROUP_ROUTES]
+    assert_staff_only(client, login_as("staff"), login_as("manager"), routes, {"name": "Sans jeton"})
     assert store.get_participant(db, participant["id"])["has_contact"]

@@ -9,7 +9,7 @@ import pytest
 
 from lab.db import write
 from lab.deployments import close_deployment, create_deployment
-from lab.groups import add_participant, add_participants, list_participants
+from lab.groups import add_participants, list_participants
 from lab.invitations import (
     STATUSES,
     InvitationUnavailable,
@@ -22,6 +22,7 @@ from lab.invitations import (
     resolve,
     revoke,
 )
+from tests.lab.deployment_support import deployment_with_contact
 from tests.lab.test_deployments import NOW, form, seeded, utc  # noqa: F401 — `seeded` is a fixture
 
 BASE = "https://lab.ville.test"
@@ -140,14 +141,8 @@ def test_resolve_says_why_a_link_does_or_does_not_open(db, settings, seeded):
 
 
 def test_staff_manage_shared_links_and_export_them(login_as, db, settings, seeded):
-    with write(db):
-        add_participant(db, group_id=int(seeded["group"]), name="Jeanne Martin", email="jeanne@ville.test",
-                        phone="", profile={})
-    staff = login_as("staff")
-    created = staff.post_form("/lab/deployments", {"title": "Voirie", "iteration_a": seeded["v1"],
-                                                   "groups": [seeded["group"]], "opens_at": "2020-01-01T09:00",
-                                                   "closes_at": "2099-01-01T09:00"}, follow_redirects=False)
-    page_url = created.headers["location"]
+    staff, page_url = deployment_with_contact(login_as, db, seeded, title="Voirie", opens_at="2020-01-01T09:00",
+                                              closes_at="2099-01-01T09:00")
     deployment_id = int(page_url.rsplit("/", 1)[1])
     refused = staff.post_form(f"{page_url}/invitations/shared",
                               {"group_id": "999", "max_uses": "0", "expires_at": "2020-01-01T00:00"})

@@ -5,8 +5,7 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 from lab import qr
-from lab.db import write
-from lab.groups import add_participant
+from tests.lab.deployment_support import deployment_with_contact
 from tests.lab.test_deployments import seeded  # noqa: F401 — fixture
 
 URL = "https://lab.ville.test/t/FlX5dkEqSzrSHyrkm8yzI5H4WMlnTUss"
@@ -52,14 +51,8 @@ def test_title_is_escaped():
 
 
 def test_printable_sheet_has_one_card_per_usable_invitation_without_contacts(login_as, db, settings, seeded):
-    with write(db):
-        add_participant(db, group_id=int(seeded["group"]), name="Jeanne Martin", email="jeanne@ville.test",
-                        phone="06 12 34 56 78", profile={})
-    staff = login_as("staff")
-    created = staff.post_form("/lab/deployments", {"title": "Voirie – seniors", "iteration_a": seeded["v1"],
-                                                   "groups": [seeded["group"]], "opens_at": "2030-03-10T09:00",
-                                                   "closes_at": "2030-03-31T18:00"}, follow_redirects=False)
-    page_url = created.headers["location"]
+    staff, page_url = deployment_with_contact(login_as, db, seeded, title="Voirie – seniors", phone="06 12 34 56 78",
+                                              opens_at="2030-03-10T09:00", closes_at="2030-03-31T18:00")
     staff.post_form(f"{page_url}/invitations/shared", {"group_id": seeded["group"], "max_uses": "30"})
     first_personal = list(db.query("SELECT id FROM invitations WHERE kind = 'personal' ORDER BY id LIMIT 1"))[0]["id"]
     staff.post_form(f"{page_url}/invitations/{first_personal}/revoke")
