@@ -3,8 +3,8 @@
 Pseudonymised ("team") tables keep participant codes so the team can follow a person across
 tables, but never contact details (`participant_contacts` is never read here) and only masked
 comment text. Open data drops everything that could point at someone: no codes, no trial ids,
-months instead of instants, any category value (group, channel…) shared by fewer than
-MIN_GROUP_SIZE trials blanked, themes of fewer than MIN_GROUP_SIZE comments left out, and any
+months instead of instants, trial rows k-anonymous on their quasi-identifiers (group, channel,
+month… see `analysis.anonymity`), themes of fewer than MIN_GROUP_SIZE comments left out, and any
 free text in which personal data is still detected after masking dropped.
 
 Writers stream from database cursors into a file object, so a 100,000-trial export never sits
@@ -27,6 +27,7 @@ from typing import IO
 
 from sqlite_utils import Database
 
+from analysis.anonymity import k_anonymise
 from analysis.metrics import SCALES, SUS_KEYS, UMUX_KEYS
 from analysis.report_data import Snapshot, themes_api
 from analysis.stats import MIN_GROUP_SIZE, sus_score, umux_lite_score
@@ -249,6 +250,10 @@ def _open_steps(figures: Mapping) -> list[dict]:
     } for i, row in enumerate(metrics["funnel"], start=1)]
 
 
+#: What someone who knows a participant could know: given up in this order when a combination is rare.
+QUASI_IDENTIFIERS = ("groupe", "mois", "accompagne", "canal", "variante")
+
+
 def _open_trials(db: Database, iteration_id: int) -> list[dict]:
     """One row per trial with nothing that points at a person; rare category values blanked."""
     answers: dict[int, dict[str, float]] = {}
@@ -273,12 +278,7 @@ def _open_trials(db: Database, iteration_id: int) -> list[dict]:
         })
     if len(rows) < MIN_GROUP_SIZE:
         return []
-    # k-anonymity on the quasi-identifiers: a value fewer than 5 trials share is blanked.
-    for column in ("variante", "canal", "accompagne", "groupe", "mois"):
-        counts = Counter(row[column] for row in rows)
-        for row in rows:
-            if counts[row[column]] < MIN_GROUP_SIZE:
-                row[column] = None
+    rows = k_anonymise(rows, QUASI_IDENTIFIERS, MIN_GROUP_SIZE)
     rows.sort(key=lambda r: (r["mois"] or "", r["canal"] or "", r["termine"]))
     for number, row in enumerate(rows, start=1):
         row["numero"] = number
@@ -333,7 +333,9 @@ def _metadata(about: Mapping, tables: Mapping[str, list]) -> dict:
     descriptions = {
         "indicateurs": "Indicateurs de l'itération, en tout et par public ; un public de moins de 5 personnes n'apparaît pas.",
         "etapes": "Entonnoir du parcours : personnes arrivées à chaque étape, arrêts, temps médian, erreurs de saisie.",
-        "parcours": "Un parcours par ligne, sans identifiant de personne ; mois au lieu de la date, valeurs rares effacées.",
+        "parcours": ("Un parcours par ligne, sans identifiant de personne ; mois au lieu de la date ; chaque combinaison "
+                     "variante, canal, accompagnement, groupe et mois est partagée par au moins 5 parcours (valeurs "
+                     "rares effacées, parcours qui resteraient reconnaissables non publiés)."),
         "commentaires": "Commentaires masqués ; ceux où une donnée personnelle est encore détectée sont retirés.",
         "themes": "Thèmes des commentaires (au moins 5 commentaires chacun) avec citations anonymisées.",
     }
@@ -396,7 +398,9 @@ Fichiers
 
 Anonymisation
   - aucun code participant·e, aucun identifiant de parcours, aucune coordonnée ;
-  - le mois remplace la date ; une valeur partagée par moins de {min} parcours est effacée ;
+  - le mois remplace la date ; dans parcours.csv, chaque combinaison de variante, canal,
+    accompagnement, groupe et mois est partagée par au moins {min} parcours : les valeurs
+    rares sont effacées et un parcours qui resterait reconnaissable n'est pas publié ;
   - un public ou un thème de moins de {min} personnes n'est pas publié ;
   - les commentaires sont masqués, et retirés si une donnée personnelle y est encore détectée.
 

@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import zipfile
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
@@ -110,12 +111,14 @@ def test_open_data_is_anonymised(login_as, pilot, tmp_path):
     assert not CODE_RE.search(everything), "participant codes must not be published"
     assert EMAIL not in everything and "06 12 34 56 78" not in everything
     trials = rows_of(archive.read("parcours.csv").decode(), ",")
-    assert len(trials) == 11 and list(trials[0]) == OPEN_TABLES["parcours"]
+    assert list(trials[0]) == OPEN_TABLES["parcours"]
     assert "trial_id" not in trials[0] and "participant_code" not in trials[0]
-    # The 3-person group is blanked; the 8-person group is kept; months, not instants.
-    assert sorted(row["groupe"] for row in trials).count("") == 3
-    assert {row["groupe"] for row in trials} == {"", "Habitants du centre"}
+    # The 3 people of the small group cannot hide among 5 (a blank group would still set them apart):
+    # their rows are withheld; the 8-person group is kept; months, not instants.
+    assert len(trials) == 8 and {row["groupe"] for row in trials} == {"Habitants du centre"}
     assert {row["mois"] for row in trials} == {"2026-03"}
+    combos = Counter(tuple(row[c] for c in exports.QUASI_IDENTIFIERS) for row in trials)
+    assert min(combos.values()) >= 5
     indicators = rows_of(archive.read("indicateurs.csv").decode(), ",")
     assert [(r["segment_type"], r["segment"]) for r in indicators] == [("ensemble", "toutes et tous"),
                                                                        ("groupe", "Habitants du centre")]
@@ -129,7 +132,7 @@ def test_open_data_is_anonymised(login_as, pilot, tmp_path):
     conn = sqlite3.connect(path)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == set(OPEN_TABLES)
-    assert conn.execute("SELECT COUNT(*) FROM parcours").fetchone()[0] == 11
+    assert conn.execute("SELECT COUNT(*) FROM parcours").fetchone()[0] == 8
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert [row[1] for row in conn.execute("PRAGMA table_info(commentaires)")] == OPEN_TABLES["commentaires"]
 
