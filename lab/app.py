@@ -37,6 +37,10 @@ ROUTER_MODULES = (
 )
 
 
+#: Largest body a citizen's step may send (files are spooled to disk, only their name and size are kept).
+CITIZEN_UPLOAD_BYTES = 32 * 1024 * 1024
+
+
 class UndeclaredAccess(RuntimeError):
     """A route was mounted without saying who may call it."""
 
@@ -95,7 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     importlib.import_module("analysis.theme_routes").install(app)
     app.add_middleware(VisitorCookies, secure=settings.secure_cookies, default_locale=settings.default_locale,
                        cookieless_prefixes=("/api/v1/feedback",))
+    # Citizens' steps take phone photos (often 6-12 MB): let the step itself refuse an oversized file
+    # with a message next to the field; the request cap only stops absurd bodies.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits={"/api/": 64 * 1024},
+                       upload_limits={"/take/": max(settings.max_body_bytes, CITIZEN_UPLOAD_BYTES)},
                        default_locale=settings.default_locale)
     app.add_middleware(CompressStatic)
     app.add_middleware(SecurityHeaders, frameable_prefixes=("/widget/",))

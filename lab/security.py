@@ -79,14 +79,16 @@ class BodyLimit:
     """Answer 413 before reading more than the limit for the request's path."""
 
     def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int] | None = None,
-                 default_locale: str = DEFAULT_LOCALE):
+                 upload_limits: dict[str, int] | None = None, default_locale: str = DEFAULT_LOCALE):
         self.app = app
         self.default = default
         self.limits = limits or {}
+        self.upload_limits = upload_limits or {}  # for multipart bodies (files) only
         self.default_locale = default_locale
 
-    def limit_for(self, path: str) -> int:
-        for prefix, limit in self.limits.items():
+    def limit_for(self, path: str, content_type: bytes = b"") -> int:
+        chosen = self.upload_limits if content_type.startswith(b"multipart/form-data") else {}
+        for prefix, limit in {**self.limits, **chosen}.items():
             if path.startswith(prefix):
                 return limit
         return self.default
@@ -95,11 +97,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope["path"])
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await self._reject(scope, send)
-                return
+        headers = dict(scope.get("headers", []))
+        limit = self.limit_for(scope["path"], headers.get(b"content-type", b""))
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            await self._reject(scope, send, limit)
+            return
         received = 0
         started = False
 
@@ -122,16 +125,19 @@ class BodyLimit:
             await self.app(scope, counted_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(scope, send)
+                await self._reject(scope, send, limit)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        """A short answer in the visitor's language; JSON (the documented error shape) under /api/."""
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
+        """A short answer in the visitor's language: JSON (the documented error shape) under /api/, else a page."""
         locale = pick_locale(_cookies(scope).get(LOCALE_COOKIE), self.default_locale)
-        message = translations(locale).gettext(TOO_LARGE)
         if scope["path"].startswith("/api/"):
-            body, content_type = json.dumps({"detail": message}).encode(), b"application/json"
+            body = json.dumps({"detail": translations(locale).gettext(TOO_LARGE)}).encode()
+            content_type = b"application/json"
         else:
-            body, content_type = message.encode(), b"text/plain; charset=utf-8"
+            current_locale.set(locale)
+            page = scope["app"].state.templates.env.get_template("lab/too_large.html")
+            body = page.render(lang=locale, limit_mb=max(1, limit // (1024 * 1024)), back=scope["path"]).encode()
+            content_type = b"text/html; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",

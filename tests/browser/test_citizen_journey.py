@@ -185,6 +185,26 @@ def test_a_refusal_reaches_the_citizen_with_javascript_on(page, live_server, jou
     assert_accessible(page)
 
 
+def test_a_photo_over_the_request_cap_gets_an_accessible_page_with_a_way_back(page, journey_lab):
+    """Over 32 MiB the step cannot even be read: the 413 page says what to do and links back to it."""
+    page.goto(f"/t/{journey_lab.tokens[0]}")
+    page.get_by_label("J'ai lu ces informations").check()
+    _submit(page, "Commencer le test")
+    page.get_by_label("Adresse ou lieu").fill("12 rue de la République")
+    _submit(page, "Continuer")
+    page.locator("#f-categorie").select_option("Trottoir dégradé")
+    page.get_by_label("Non", exact=True).check()
+    _submit(page, "Continuer")
+    expect(page.locator(".step__progress")).to_have_text("Étape 3 sur 4")
+    page.get_by_label("Photo du problème").set_input_files(
+        {"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": b"x" * (33 * 1024 * 1024)})
+    _submit(page, "Continuer")
+    expect(page.get_by_role("heading", name="Envoi trop volumineux")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Revenir à la page").click()
+    expect(page.locator(".step__progress")).to_have_text("Étape 3 sur 4")
+
+
 def test_journey_without_javascript(browser, live_server, db, journey_lab):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", java_script_enabled=False, accept_downloads=True)
     foreign: list[str] = []

@@ -195,6 +195,36 @@ def test_files_keep_only_their_name_and_size(db, lab, citizen):
     assert "Fichier déjà transmis : trottoir.png" in person.get("/take/etape/constat").text
 
 
+def _post_photo(person, content: bytes):
+    page = person.get("/take/etape/constat")
+    return person.post(
+        "/take/etape/constat",
+        data={"csrf_token": person.cookies.get("lab_csrf"), "idem": idem(page), "f-date_constat": "2026-03-02"},
+        files={"f-photo": ("IMG_2041.jpg", io.BytesIO(content), "image/jpeg")},
+        follow_redirects=False,
+    )
+
+
+def test_a_phone_photo_too_heavy_for_the_field_is_refused_next_to_it(db, lab, citizen):
+    person = _started(lab, citizen)
+    person.step("lieu")
+    person.step("nature")
+    refused = _post_photo(person, b"\xff\xd8" + b"x" * (9 * 1024 * 1024))  # a 9 MB photo, over the field's 5 MB
+    assert refused.status_code == 422 and "Le fichier dépasse la taille maximale" in refused.text
+    assert 'id="step"' in refused.text and db["answers"].count_where("field_key = 'photo'") == 0
+
+
+def test_an_absurd_body_gets_a_page_in_the_visitor_language_with_a_way_back(db, lab, citizen):
+    person = _started(lab, citizen)
+    person.step("lieu")
+    person.step("nature")
+    person.cookies.set("lab_lang", "en")
+    refused = _post_photo(person, b"x" * (40 * 1024 * 1024))
+    assert refused.status_code == 413 and refused.headers["content-type"].startswith("text/html")
+    assert "Upload too large" in refused.text and 'href="/take/etape/constat"' in refused.text
+    assert db["answers"].count_where("field_key = 'photo'") == 0
+
+
 def test_htmx_gets_the_partial_with_focus_and_plain_posts_get_pages(db, lab, citizen):
     person = _started(lab, citizen)
     hx = {"HX-Request": "true", "X-CSRF-Token": person.cookies.get("lab_csrf")}
