@@ -302,17 +302,23 @@ def create_action(
     return redirect(request, _themes_url(iteration_id, "action", "actions"))
 
 
+def _audited_change(db, staff, kind: str, change, **logged) -> dict:
+    """Change an action in a write with its audit entry; its ActionError reaches the route."""
+    with write(db):
+        detail = change()
+        audit.record(db, user_id=staff.id, action=f"action.{kind}", object_type="redesign_action",
+                     object_id=detail["action_id"], detail={**detail, **logged})
+    return detail
+
+
 @router.post("/actions/status")
 def action_status(request: Request, db: Db, staff: StaffUser, iteration_id: Id, action_id: SmallId = "",
                   status: Annotated[str, Form(max_length=20)] = "") -> Response:
     """Move an action raised from this iteration to another state."""
     iteration = existing_iteration(db, iteration_id)
     try:
-        with write(db):
-            detail = action_store.set_status(db, iteration_id=iteration_id, action_id=action_id, status=status,
-                                             user_id=staff.id)
-            audit.record(db, user_id=staff.id, action="action.status", object_type="redesign_action",
-                         object_id=detail["action_id"], detail=detail)
+        _audited_change(db, staff, "status", lambda: action_store.set_status(
+            db, iteration_id=iteration_id, action_id=action_id, status=status, user_id=staff.id))
     except action_store.ActionError as exc:
         return _page(request, db, iteration, status_code=422, theme_errors={"summary": _refusal(exc)})
     return redirect(request, _themes_url(iteration_id, "status", "actions"))
@@ -324,11 +330,9 @@ def action_deliver(request: Request, db: Db, staff: StaffUser, iteration_id: Id,
     """On iteration N+1's page: this version delivers (or no longer delivers) an action raised from N."""
     iteration = existing_iteration(db, iteration_id)
     try:
-        with write(db):
-            detail = action_store.set_delivered(db, iteration_id=iteration_id, action_id=action_id,
-                                                delivered=delivered == "1", user_id=staff.id)
-            audit.record(db, user_id=staff.id, action="action.deliver", object_type="redesign_action",
-                         object_id=detail["action_id"], detail={**detail, "iteration_id": iteration_id})
+        detail = _audited_change(db, staff, "deliver", lambda: action_store.set_delivered(
+            db, iteration_id=iteration_id, action_id=action_id, delivered=delivered == "1", user_id=staff.id),
+            iteration_id=iteration_id)
     except action_store.ActionError as exc:
         return error_response(request, 422, _refusal(exc))
     if is_htmx(request):

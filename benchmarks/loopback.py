@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from lab.clock import LOCAL_TZ, utcnow
+from lab.clock import utcnow
 from lab.db import migrate, opened, write
-from lab.deployments import DeploymentForm, create_deployment
+from lab.deployments import DeploymentForm, create_deployment, form_time
 from lab.groups import create_group
 from prototypes import EXAMPLES_DIR
 from prototypes.store import create_prototype
@@ -41,9 +41,8 @@ def open_deployment(db_path: Path) -> str:
         with write(db):
             _, iteration_id = create_prototype(db, spec_yaml=(EXAMPLES_DIR / "voirie.yaml").read_text(encoding="utf-8"), user_id=None)
             group_id = create_group(db, name="Charge", description="", user_id=None)
-            local = lambda moment: moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
             form = DeploymentForm(title="Charge", iteration_a=str(iteration_id), group_ids=(str(group_id),),
-                                  opens_at=local(now - timedelta(days=1)), closes_at=local(now + timedelta(days=1)))
+                                  opens_at=form_time(now - timedelta(days=1)), closes_at=form_time(now + timedelta(days=1)))
             deployment_id = create_deployment(db, form=form, user_id=None, now=now - timedelta(days=2))
         return db["deployments"].get(deployment_id)["public_key"]
 
@@ -51,17 +50,23 @@ def open_deployment(db_path: Path) -> str:
 class ServerProcess:
     """`lab serve` in a child process, started and killed like an operator (or a power cut) would."""
 
-    def __init__(self, db_path: Path, port: int | None = None, app: str | None = None):
+    def __init__(self, db_path: Path, port: int | None = None, app: str | None = None, log_path: Path | None = None):
         self.db_path = db_path
         self.port = port or free_port()
         self.app = app
+        self.log_path = log_path  # where the server's output goes (discarded when None)
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "ServerProcess":
         env = {**os.environ, "LAB_DB": str(self.db_path), "LAB_SECRET_KEY": SECRET}
         command = ([sys.executable, "-m", "uvicorn", self.app, "--port", str(self.port), "--no-server-header", "--log-level", "warning"]
                    if self.app else [sys.executable, "-m", "lab", "serve", "--host", "127.0.0.1", "--port", str(self.port)])
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        finally:
+            if self.log_path:
+                log.close()  # the child keeps its own descriptor
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

@@ -22,7 +22,7 @@ _COMMENTS = f"SELECT id FROM comments WHERE trial_id IN ({_TRIALS})"
 ERASE_STEPS: tuple[tuple[str, str], ...] = (
     # Stored report figures quote comments (themes, previous iteration's themes): drop those of every
     # iteration of the prototypes concerned, so no stale copy is served while a large one recomputes.
-    ("report_snapshots", f"""DELETE FROM report_snapshots WHERE iteration_id IN (SELECT id FROM iterations WHERE prototype_id IN
+    ("report_snapshots", """DELETE FROM report_snapshots WHERE iteration_id IN (SELECT id FROM iterations WHERE prototype_id IN
         (SELECT i.prototype_id FROM iterations i WHERE i.id IN (SELECT iteration_id FROM trials WHERE participant_id = :p)))"""),
     # Derived from the comments by the theme analysis (its themes are refreshed afterwards).
     ("theme_members", f"DELETE FROM theme_members WHERE comment_id IN ({_COMMENTS})"),

@@ -29,9 +29,9 @@ from feedback.pii import KIND_LABELS
 from feedback.sessions import KIOSK_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
 from lab import audit
 from lab.access import Db, Visitor
-from lab.clock import utcnow
+from lab.clock import local_text, utcnow
 from lab.db import write
-from lab.deployments import get_deployment, local_text, state
+from lab.deployments import get_deployment, state
 from lab.errors import error_response
 from lab.groups import create_participant
 from lab.i18n import gettext as _

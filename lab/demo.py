@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from feedback.demo import demo_trials
 from lab import deployments, groups, invitations
 from lab.accounts import create_user
-from lab.clock import LOCAL_TZ, utcnow
+from lab.clock import utcnow
 from lab.db import write
 from lab.settings import Settings
 from prototypes import EXAMPLES_DIR
@@ -128,10 +128,6 @@ def _groups(db: Database, settings: Settings, info: DemoInfo, rng: random.Random
                 groups.create_participant(db, group_id=group_id, profile=groups.clean_profile(profile))
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
-
-
 def _deployments(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     group_ids = [db.execute("SELECT id FROM test_groups WHERE name = ?", [g[0]]).fetchone()[0] for g in GROUPS]
@@ -147,8 +143,8 @@ def _deployments(db: Database, settings: Settings, info: DemoInfo, rng: random.R
             title=title,
             iteration_a=str(iteration_id),
             group_ids=tuple(str(group_ids[i]) for i in group_indexes),
-            opens_at=_local(now + timedelta(days=opens)),
-            closes_at=_local(now + timedelta(days=closes)),
+            opens_at=deployments.form_time(now + timedelta(days=opens)),
+            closes_at=deployments.form_time(now + timedelta(days=closes)),
             quota=str(quota or ""),
             sus=sus,
             umux_lite=umux,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from lab.clock import LOCAL_TZ, iso, local_text, parse, utcnow
+from lab.clock import LOCAL_TZ, iso, parse, utcnow
 from lab.i18n import gettext as _
 from lab.problems import FormRefused
 from prototypes.store import freeze_iteration, get_iteration, list_iterations, list_prototypes
@@ -51,9 +51,14 @@ def parse_local(text: str) -> datetime:
     return moment.replace(tzinfo=LOCAL_TZ).astimezone(ZoneInfo("UTC"))
 
 
+def form_time(moment: datetime) -> str:
+    """An instant as the `datetime-local` value the deployment form takes, in Paris time."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
 def local_input(stored: str) -> str:
     """A stored UTC instant as a `datetime-local` value in Paris time."""
-    return parse(stored).astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+    return form_time(parse(stored))
 
 
 def state(deployment: Mapping, now: datetime) -> str:

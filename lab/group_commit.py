@@ -43,7 +43,7 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._last_commit = float("-inf")
-        self.committed = {"transactions": 0, "writes": 0}  # for benchmarks: writes per fsync
+        self.committed = {"transactions": 0, "writes": 0}  # writes per fsync: shows the batching works
 
     def busy(self, within: float = 1.0) -> bool:
         """Whether writes were committed in the last `within` seconds (background work may wait)."""

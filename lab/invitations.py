@@ -20,8 +20,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from lab.clock import iso, parse
-from lab.deployments import DeploymentError, get_deployment, local_text, parse_local, state, whole_number
+from lab.clock import iso, local_text, parse
+from lab.deployments import DeploymentError, get_deployment, parse_local, state, whole_number
 from lab.groups import create_participant
 from lab.i18n import gettext as _
 

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from lab.clock import iso, utcnow
 from lab.csv_files import FileTooLarge, ImportFileError, csv_reader, decode, header_key
-from lab.groups import GroupError, clean_contact, clean_profile, create_participant, find_by_contact, fold
+from lab.groups import GroupError, clean_contact, clean_profile, create_participant, find_by_contact
 from lab.i18n import gettext as _
 
 MAX_ROWS = 5000

@@ -230,7 +230,7 @@ def print_sheet(request: Request, db: Db, _staff: StaffUser, deployment_id: Id) 
 @router.get("/{deployment_id}/invitations.csv")
 def export_links(request: Request, db: Db, staff: StaffUser, deployment_id: Id, contacts: bool = False) -> Response:
     """The usable links as CSV for a mail merge; contact details only when asked, and the export is logged."""
-    deployment = _deployment(db, deployment_id)
+    _deployment(db, deployment_id)  # the 404 page for an unknown deployment
     settings = request.app.state.settings
     links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=settings.base_url,
                              now=utcnow(), usable_only=True, with_contacts=contacts)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from feedback import store
-from lab.clock import LOCAL_TZ, utcnow
+from lab.clock import utcnow
 from lab.db import write
-from lab.deployments import DeploymentForm, create_deployment, get_deployment
+from lab.deployments import DeploymentForm, create_deployment, form_time, get_deployment
 from lab.groups import add_participants, create_group, list_participants
 from lab.invitations import generate_personal
 from prototypes import EXAMPLES_DIR
@@ -20,9 +20,6 @@ FIELDS = {"lieu": ["adresse", "repere"], "nature": ["categorie", "description", 
           "contact": ["courriel"]}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
-
-def local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 @dataclass
@@ -58,7 +55,7 @@ def make_pilot(db, *, iterations: int = 1, people: int = 40, user_id: int | None
         deployments = []
         for n, iteration_id in enumerate(ids, start=1):
             form = DeploymentForm(title=f"Test v{n}", iteration_a=str(iteration_id), group_ids=(str(group_id),),
-                                  opens_at=local(now - timedelta(days=30)), closes_at=local(now + timedelta(days=30)),
+                                  opens_at=form_time(now - timedelta(days=30)), closes_at=form_time(now + timedelta(days=30)),
                                   sus=True, umux_lite=True)
             deployment_id = create_deployment(db, form=form, user_id=user_id, now=now - timedelta(days=31))
             deployments.append(deployment_id)

@@ -17,9 +17,9 @@ from feedback.records import response_records, trial_records
 from lab.clock import utcnow
 from lab.db import write
 from lab.i18n import translate
-from lab.deployments import DeploymentForm, create_deployment
+from lab.deployments import DeploymentForm, create_deployment, form_time
 from lab.groups import rename_group
-from tests.analysis.report_support import STEPS, T0, add_trial, invite_all, local, make_pilot, sus_answers
+from tests.analysis.report_support import STEPS, T0, add_trial, invite_all, make_pilot, sus_answers
 
 SUS_75 = sus_answers([4, 2, 4, 2, 4, 2, 4, 2, 4, 2])   # odd 3×5 + even 3×5 = 30 → 75
 SUS_100 = sus_answers([5, 1, 5, 1, 5, 1, 5, 1, 5, 1])  # 40 → 100
@@ -158,8 +158,8 @@ def test_ab_deployment_compares_variants(db, users):
     now = utcnow()
     with write(db):
         form = DeploymentForm(title="A/B", iteration_a=str(pilot.iterations[0]), iteration_b=str(pilot.iterations[1]),
-                              group_ids=(str(pilot.group_id),), opens_at=local(now - timedelta(days=1)),
-                              closes_at=local(now + timedelta(days=9)))
+                              group_ids=(str(pilot.group_id),), opens_at=form_time(now - timedelta(days=1)),
+                              closes_at=form_time(now + timedelta(days=9)))
         ab = create_deployment(db, form=form, user_id=None, now=now - timedelta(days=2))
     pilot.deployments.append(ab)
     for _ in range(30):

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from feedback import store as feedback_store
-from lab.clock import LOCAL_TZ, utcnow
+from lab.clock import utcnow
 from lab.db import write
-from lab.deployments import DeploymentForm, create_deployment, get_deployment
+from lab.deployments import DeploymentForm, create_deployment, form_time, get_deployment
 from lab.groups import add_participants, create_group, list_participants
 from prototypes import EXAMPLES_DIR
 from prototypes.store import create_prototype, freeze_iteration, new_iteration
@@ -90,9 +90,6 @@ def topic_count(topics: dict) -> int:
     return sum(1 for topic in topics if topic != "noise")
 
 
-def local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
-
 
 @dataclass
 class Pilot:
@@ -119,7 +116,7 @@ def make_pilot(db, *, iterations: int = 2, people: int = 60, user_id: int | None
         deployments = []
         for n, iteration_id in enumerate(ids, start=1):
             form = DeploymentForm(title=f"Test v{n}", iteration_a=str(iteration_id), group_ids=(str(group_id),),
-                                  opens_at=local(now - timedelta(days=30)), closes_at=local(now + timedelta(days=30)))
+                                  opens_at=form_time(now - timedelta(days=30)), closes_at=form_time(now + timedelta(days=30)))
             deployments.append(create_deployment(db, form=form, user_id=user_id, now=now - timedelta(days=31)))
             freeze_iteration(db, iteration_id)
     participants = sorted(list_participants(db, group_id), key=lambda p: p["id"])

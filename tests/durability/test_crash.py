@@ -7,7 +7,6 @@ import time
 import pytest
 
 from benchmarks.loopback import ServerProcess, open_deployment, submit_feedback
-from lab.ratelimit import RateLimiter  # noqa: F401  (the API limiter keys on the client; loopback stays under it)
 
 CYCLES = 20
 

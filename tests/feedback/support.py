@@ -9,7 +9,7 @@ from datetime import timedelta
 from feedback.sessions import PARTICIPANT_COOKIE
 from lab.clock import utcnow
 from lab.db import write
-from lab.deployments import LOCAL_TZ, DeploymentForm, create_deployment
+from lab.deployments import DeploymentForm, create_deployment, form_time
 from lab.groups import add_participants, create_group, list_participants
 from lab.invitations import SharedLinkForm, create_shared, generate_personal, list_invitations
 from prototypes import EXAMPLES_DIR
@@ -29,9 +29,6 @@ GOOD = {
 }
 STEPS = list(GOOD)
 
-
-def local(moment) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 @dataclass
@@ -59,7 +56,7 @@ def make_lab(db, settings, users=None, *, count=3, sus=True, umux_lite=False, qu
         if count:
             add_participants(db, group_id=group_id, count=count)
         form = DeploymentForm(title="Signalement voirie", iteration_a=str(iteration_id), group_ids=(str(group_id),),
-                              opens_at=local(opens), closes_at=local(now + timedelta(days=30)), quota=quota,
+                              opens_at=form_time(opens), closes_at=form_time(now + timedelta(days=30)), quota=quota,
                               retention_days="180", sus=sus, umux_lite=umux_lite)
         deployment_id = create_deployment(db, form=form, user_id=staff_id, now=now - timedelta(days=2))
         generate_personal(db, deployment_id=deployment_id, secret_key=settings.secret_key, now=now)

@@ -278,7 +278,8 @@ def test_ab_variants_are_stable_per_participant(db, settings, citizen):
     from lab.clock import utcnow
     from datetime import timedelta
     from feedback.store import variant_for
-    from tests.feedback.support import local, make_lab
+    from lab.deployments import form_time
+    from tests.feedback.support import make_lab
 
     lab = make_lab(db, settings, count=12)
     with write(db):
@@ -287,8 +288,8 @@ def test_ab_variants_are_stable_per_participant(db, settings, citizen):
                          changelog="Titre raccourci")
         now = utcnow()
         form = DeploymentForm(title="A/B", iteration_a=str(lab.iteration_id), iteration_b=str(v2),
-                              group_ids=(str(lab.group_id),), opens_at=local(now - timedelta(days=1)),
-                              closes_at=local(now + timedelta(days=9)))
+                              group_ids=(str(lab.group_id),), opens_at=form_time(now - timedelta(days=1)),
+                              closes_at=form_time(now + timedelta(days=9)))
         ab = create_deployment(db, form=form, user_id=None, now=now - timedelta(days=2))
         generate_personal(db, deployment_id=ab, secret_key=settings.secret_key, now=now)
     deployment = get_deployment(db, ab)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from lab.db import connect, opened
+from lab.db import opened
 from lab.group_commit import GroupCommit, GroupCommitClosed
 from tests.support import run_async
 

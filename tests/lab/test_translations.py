@@ -11,7 +11,6 @@ import string
 from functools import cache
 from pathlib import Path
 
-import pytest
 from babel.messages.catalog import PYTHON_FORMAT, Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
