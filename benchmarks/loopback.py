@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from lab.app import migrate_all
+from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time
+from lab.campaigns.groups import create_group
 from lab.clock import utcnow
-from lab.db import migrate, opened, write
-from lab.deployments import DeploymentForm, create_deployment, form_time
-from lab.groups import create_group
+from lab.db import opened, write
 from prototypes import EXAMPLES_DIR
 from prototypes.store import create_prototype
 
@@ -37,7 +38,7 @@ def open_deployment(db_path: Path) -> str:
     """Create an open deployment and return its public key (the widget/API credential)."""
     now = utcnow()
     with opened(db_path) as db:
-        migrate(db)
+        migrate_all(db)
         with write(db):
             _, iteration_id = create_prototype(db, spec_yaml=(EXAMPLES_DIR / "voirie.yaml").read_text(encoding="utf-8"), user_id=None)
             group_id = create_group(db, name="Charge", description="", user_id=None)
@@ -57,7 +58,7 @@ class ServerProcess:
         self.log_path = log_path  # where the server's output goes (discarded when None)
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "ServerProcess":
+    def start(self, timeout: float = 30) -> ServerProcess:
         env = {**os.environ, "LAB_DB": str(self.db_path), "LAB_SECRET_KEY": SECRET}
         command = ([sys.executable, "-m", "uvicorn", self.app, "--port", str(self.port), "--no-server-header", "--log-level", "warning"]
                    if self.app else [sys.executable, "-m", "lab", "serve", "--host", "127.0.0.1", "--port", str(self.port)])
@@ -69,13 +70,15 @@ class ServerProcess:
                 log.close()  # the child keeps its own descriptor
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
                 connection.request("GET", "/healthz")
                 if connection.getresponse().status == 200:
                     return self
             except OSError:
                 time.sleep(0.05)
+            finally:
+                connection.close()
         raise RuntimeError("server did not start")
 
     def kill(self) -> None:
@@ -110,34 +113,40 @@ def submit_feedback(port: int, key: str, *, clients: int, duration: float, max_r
 
     def worker() -> None:
         connection = None
-        while time.monotonic() < deadline:
-            with lock:
-                if remaining[0] <= 0:
-                    return
-                remaining[0] -= 1
-            idem = secrets.token_urlsafe(12)
-            body = json.dumps({"idempotency_key": idem, "comment": "Le formulaire est clair", "satisfaction": "oui"})
-            started = time.perf_counter()
-            try:
-                connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request("POST", path, body=body, headers={"Content-Type": "application/json", "X-Servicelab-Key": key})
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                connection = None
+        try:
+            while time.monotonic() < deadline:
                 with lock:
-                    load.errors += 1
-                time.sleep(0.01)
-                continue
-            elapsed = time.perf_counter() - started
-            with lock:
-                load.statuses[status] = load.statuses.get(status, 0) + 1
-                if status in (200, 201):
-                    load.acknowledged.add(idem)
-                    load.latencies.append(elapsed)
-                else:
-                    load.errors += 1
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                idem = secrets.token_urlsafe(12)
+                body = json.dumps({"idempotency_key": idem, "comment": "Le formulaire est clair", "satisfaction": "oui"})
+                started = time.perf_counter()
+                try:
+                    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    connection.request("POST", path, body=body, headers={"Content-Type": "application/json", "X-Servicelab-Key": key})
+                    response = connection.getresponse()
+                    response.read()
+                    status = response.status
+                except (OSError, http.client.HTTPException):
+                    if connection is not None:
+                        connection.close()
+                    connection = None
+                    with lock:
+                        load.errors += 1
+                    time.sleep(0.01)
+                    continue
+                elapsed = time.perf_counter() - started
+                with lock:
+                    load.statuses[status] = load.statuses.get(status, 0) + 1
+                    if status in (200, 201):
+                        load.acknowledged.add(idem)
+                        load.latencies.append(elapsed)
+                    else:
+                        load.errors += 1
+        finally:
+            if connection is not None:
+                connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for thread in threads:

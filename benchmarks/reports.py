@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SIZES = (1_000, 10_000, 100_000)
@@ -39,7 +39,7 @@ STALE_ROUNDS = 7
 TARGET_RATIO = 10.0
 PASSWORD = "benchmark password 2026"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-T0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 COMMENTS = (
     "Je n'ai pas trouvé où indiquer le quotient familial, j'ai dû appeler la mairie.",
     "Très simple, bravo, c'est beaucoup mieux que le dossier papier.",
@@ -67,10 +67,10 @@ def _iso(moment: datetime) -> str:
 def populate(db, n: int, seed: int = 2026) -> dict:
     """Insert a prototype with v1 and v2, one group of n people and their trials, directly with SQL."""
     from lab.accounts import create_user
+    from lab.campaigns.deployments import DeploymentForm, create_deployment
     from lab.db import write
-    from lab.deployments import DeploymentForm, create_deployment
     from prototypes import EXAMPLES_DIR
-    from prototypes.store import create_prototype, spec_of, get_iteration, new_iteration
+    from prototypes.store import create_prototype, get_iteration, new_iteration, spec_of
 
     rng = random.Random(seed)
     with write(db):
@@ -83,7 +83,7 @@ def populate(db, n: int, seed: int = 2026) -> dict:
             "INSERT INTO participants (group_id, code, profile, created_at) VALUES (?, ?, '{}', ?)",
             ((group_id, f"P-{i:06X}", _iso(T0)) for i in range(n)))
         people = [row[0] for row in db.execute("SELECT id FROM participants WHERE group_id = ? ORDER BY id", [group_id])]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         deployments = {}
         for number, iteration_id in ((1, v1), (2, v2)):
             form = DeploymentForm(title=f"Cantine v{number} (benchmark)", iteration_a=str(iteration_id),
@@ -120,7 +120,7 @@ def _themes(db, iteration_id: int) -> None:
         if theme is None:
             theme_id = db["themes"].insert({
                 "analysis_id": analysis_id, "position": position, "label": " · ".join(words), "terms": json.dumps(words),
-                "term_weights": json.dumps({w: 1.0 for w in words}), "quote_ids": json.dumps(members[:3]),
+                "term_weights": json.dumps(dict.fromkeys(words, 1.0)), "quote_ids": json.dumps(members[:3]),
                 "is_noise": int(noise)}).last_pk
         else:
             theme_id = theme[0]
@@ -186,7 +186,7 @@ def run_size(n: int, rounds: int = ROUNDS) -> dict:
     """Populate, compute, and time the pages for one size; the caller runs this in a fresh process."""
     from starlette.testclient import TestClient
 
-    from analysis.report_data import get_snapshot, refresh, refreshing
+    from analysis.reports.snapshots import get_snapshot, refresh, refreshing
     from lab.app import create_app
     from lab.db import opened, write
     from lab.settings import Settings

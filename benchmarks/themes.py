@@ -76,7 +76,7 @@ def _encoder_version() -> str:
 
 def embeddings(name: str, texts: Sequence[str]) -> tuple[np.ndarray, float | None]:
     """Cached sentence embeddings of a dataset, and the encoding rate when computed now."""
-    from analysis.vectors import encode
+    from analysis.themes.vectors import encode
 
     digest = hashlib.sha256(("\n".join(texts) + _encoder_version()).encode("utf-8")).hexdigest()[:16]
     path = CACHE_DIR / f"{name}-{digest}.npy"
@@ -115,7 +115,7 @@ def _summary(values: Sequence[float]) -> str:
 
 def run_quality(names: Sequence[str], backends: Sequence[str], seeds: Sequence[int], log: Any) -> list[dict[str, Any]]:
     """Every method on every dataset and seed; one row per (dataset, method)."""
-    from analysis.themes import find_themes
+    from analysis.themes.clustering import find_themes
 
     rows: list[dict[str, Any]] = []
     for name in names:
@@ -265,7 +265,7 @@ def _peak_rss_mb() -> float:
 
 def _speed_child(backend: str) -> None:
     """Runs in a fresh process so its peak RSS is the memory of this one analysis."""
-    from analysis.themes import find_themes
+    from analysis.themes.clustering import find_themes
 
     if backend == "tfidf":
         texts = speed_corpus(SPEED_TFIDF_COMMENTS)
@@ -313,7 +313,7 @@ def run_speed(backend: str) -> dict[str, Any]:
 
 def encoding_rate(n: int = 2000) -> dict[str, float]:
     """Model load time and comments/s of the sentence encoder on mixed comments."""
-    from analysis.vectors import _load_encoder, encode
+    from analysis.themes.vectors import _load_encoder, encode
 
     pool: list[str] = []
     for name in DATASETS:
@@ -363,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.speed_child:
         _speed_child(args.speed_child)
         return
-    from analysis.vectors import semantic_available
+    from analysis.themes.vectors import semantic_available
 
     backends = [b for b in args.backends if b != "semantic" or semantic_available()]
     if backends != args.backends:

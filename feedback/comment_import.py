@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from feedback.external import record_external
 from lab.clock import LOCAL_TZ
 from lab.csv_files import ImportFileError, csv_reader, decode, header_key
 from lab.i18n import gettext as _
-from feedback.external import record_external
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000

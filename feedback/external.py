@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 
 from sqlite_utils import Database
 
-from lab.clock import iso
-from lab.deployments import state
 from feedback.store import kinds_in, save_comment, save_responses
+from lab.campaigns.deployments import state
+from lab.clock import iso
 
 #: JDMA's three satisfaction answers, stored as 1–3 like the journey's questionnaire.
 SATISFACTION_LEVELS = {"non": 1, "moyen": 2, "oui": 3}

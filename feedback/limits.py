@@ -1,13 +1,12 @@
 """Rate limits of the citizen journey: opening links and submitting forms, per client and per link.
 
 Clients are keyed by `fingerprint(secret, ...)`, an HMAC of the address: no raw IP is kept,
-not even in memory. The limiters live on the app (created on first use) so each app, and each
-test, has its own; tests may replace `app.state.feedback_limiters` with tighter ones.
+not even in memory. The shell puts one `Limiters` on each app (`app.state.feedback_limiters`),
+so each app, and each test, has its own; tests may replace it with tighter ones.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -16,8 +15,10 @@ from fastapi.responses import Response
 from lab.errors import error_response
 from lab.i18n import gettext as _
 from lab.ratelimit import RateLimiter, fingerprint
+from lab.settings import Settings
 
-_LOCK = threading.Lock()
+#: The window every feedback limit counts over.
+WINDOW = 600
 
 
 @dataclass
@@ -28,24 +29,22 @@ class Limiters:
     link_per_token: RateLimiter
     submit_per_client: RateLimiter
     submit_per_session: RateLimiter
+    api_per_key: RateLimiter
+    api_per_client: RateLimiter
+    widget_per_client: RateLimiter
 
     @classmethod
-    def default(cls) -> "Limiters":
+    def from_settings(cls, settings: Settings) -> Limiters:
+        """The journey's fixed allowances and the API's configured ones (`LAB_API_*_LIMIT`)."""
         return cls(
-            link_per_client=RateLimiter(60, 600),
-            link_per_token=RateLimiter(20, 600),
-            submit_per_client=RateLimiter(600, 600),
-            submit_per_session=RateLimiter(120, 600),
+            link_per_client=RateLimiter(60, WINDOW),
+            link_per_token=RateLimiter(20, WINDOW),
+            submit_per_client=RateLimiter(600, WINDOW),
+            submit_per_session=RateLimiter(120, WINDOW),
+            api_per_key=RateLimiter(settings.api_key_limit, WINDOW),
+            api_per_client=RateLimiter(settings.api_client_limit, WINDOW),
+            widget_per_client=RateLimiter(60, WINDOW),
         )
-
-
-def limiters(request: Request) -> Limiters:
-    """The app's limiters, created on first use."""
-    state = request.app.state
-    with _LOCK:
-        if not hasattr(state, "feedback_limiters"):
-            state.feedback_limiters = Limiters.default()
-    return state.feedback_limiters
 
 
 def _client(request: Request) -> str:
@@ -65,7 +64,7 @@ def _refuse(request: Request, pairs: list[tuple[RateLimiter, str]]) -> Response 
 def check_link(request: Request, token: str) -> Response | None:
     """A 429 page when this client or this link is opened too often, else None."""
     secret = request.app.state.settings.secret_key
-    own = limiters(request)
+    own = request.app.state.feedback_limiters
     return _refuse(request, [
         (own.link_per_client, fingerprint(secret, "link-client", _client(request))),
         (own.link_per_token, fingerprint(secret, "link-token", token[:128])),
@@ -75,7 +74,7 @@ def check_link(request: Request, token: str) -> Response | None:
 def check_submit(request: Request, session_id: str | None) -> Response | None:
     """A 429 page when this client or this participant submits too often, else None."""
     secret = request.app.state.settings.secret_key
-    own = limiters(request)
+    own = request.app.state.feedback_limiters
     pairs = [(own.submit_per_client, fingerprint(secret, "submit-client", _client(request)))]
     if session_id:
         pairs.append((own.submit_per_session, fingerprint(secret, "submit-session", session_id)))

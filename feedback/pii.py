@@ -483,25 +483,14 @@ _POSTCODE_CITY = re.compile(
 
 # Words that cannot start a street name or a city ("2 cours Lundi", "12000 Euros").
 _NOT_A_NAME = frozenset(
-    """je j il elle on nous vous ils elles merci mais et donc car pour par avec sans puis bonjour
-    lundi mardi mercredi jeudi vendredi samedi dimanche janvier février fevrier mars avril mai juin
-    juillet août aout septembre octobre novembre décembre decembre euros euro eur habitants
-    personnes foyers familles usagers visiteurs participants demandes dossiers réponses reponses
-    km kilomètres mètres ans jours heures minutes places""".split()
+    ["je", "j", "il", "elle", "on", "nous", "vous", "ils", "elles", "merci", "mais", "et", "donc", "car", "pour", "par", "avec", "sans", "puis", "bonjour", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout", "septembre", "octobre", "novembre", "décembre", "decembre", "euros", "euro", "eur", "habitants", "personnes", "foyers", "familles", "usagers", "visiteurs", "participants", "demandes", "dossiers", "réponses", "reponses", "km", "kilomètres", "mètres", "ans", "jours", "heures", "minutes", "places"]
 )
 # Words that end a lower-case street name ("12 rue pasteur et ...").
 _STOP = frozenset(
-    """a à au aux avec c ce cet cette ces chez comme d dans de des du elle elles en est et était
-    etait été ete fait il ils j je l la le les leur lui m ma mais me mes mon n ne ni nous on ou où
-    par pas pour plus qu que qui s sa sans se ses si son sont sur t ta te tes ton tout tous très
-    tres trop tu un une vers vos votre vous y depuis devant derrière derriere après apres avant
-    encore jamais toujours aussi bien mal quand alors donc car puis ça ca cela ceci ici là-bas
-    bloqué bloquée fermé fermée ferme""".split()
+    ["a", "à", "au", "aux", "avec", "c", "ce", "cet", "cette", "ces", "chez", "comme", "d", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "était", "etait", "été", "ete", "fait", "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "lui", "m", "ma", "mais", "me", "mes", "mon", "n", "ne", "ni", "nous", "on", "ou", "où", "par", "pas", "pour", "plus", "qu", "que", "qui", "s", "sa", "sans", "se", "ses", "si", "son", "sont", "sur", "t", "ta", "te", "tes", "ton", "tout", "tous", "très", "tres", "trop", "tu", "un", "une", "vers", "vos", "votre", "vous", "y", "depuis", "devant", "derrière", "derriere", "après", "apres", "avant", "encore", "jamais", "toujours", "aussi", "bien", "mal", "quand", "alors", "donc", "car", "puis", "ça", "ca", "cela", "ceci", "ici", "là-bas", "bloqué", "bloquée", "fermé", "fermée", "ferme"]
 )
 _ADJECTIVES = frozenset(
-    """principale principales piétonne piétonnes pietonne adjacente adjacentes voisine voisines
-    parallèle parallèles perpendiculaire perpendiculaires suivante suivantes précédente
-    commerçante commerçantes sombre sombres étroite étroites""".split()
+    ["principale", "principales", "piétonne", "piétonnes", "pietonne", "adjacente", "adjacentes", "voisine", "voisines", "parallèle", "parallèles", "perpendiculaire", "perpendiculaires", "suivante", "suivantes", "précédente", "commerçante", "commerçantes", "sombre", "sombres", "étroite", "étroites"]
 )
 
 
@@ -541,7 +530,7 @@ def _tail_end(text: str, pos: int) -> int | None:
     return m.end() if _first_word(text[m.end("cp") : m.end()]) not in _NOT_A_NAME else None
 
 
-_OVERSEAS_POSTCODES = frozenset("971 972 973 974 975 976 977 978 980 986 987 988".split())
+_OVERSEAS_POSTCODES = frozenset(["971", "972", "973", "974", "975", "976", "977", "978", "980", "986", "987", "988"])
 
 
 def _valid_postcode(cp: str) -> bool:

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from feedback.erasure import ForgetHook, forget
 from lab.clock import iso, parse
-
-_TRIALS = "SELECT id FROM trials WHERE deployment_id = :d"
-_COMMENTS = "SELECT id FROM comments WHERE deployment_id = :d"
-
-#: Children before parents, like `feedback.erasure.ERASE_STEPS`, scoped to one deployment.
-PURGE_STEPS: tuple[tuple[str, str], ...] = (
-    ("theme_members", f"DELETE FROM theme_members WHERE comment_id IN ({_COMMENTS})"),
-    ("comment_vectors", f"DELETE FROM comment_vectors WHERE comment_id IN ({_COMMENTS})"),
-    ("comments", "DELETE FROM comments WHERE deployment_id = :d"),
-    ("responses", f"DELETE FROM responses WHERE trial_id IN ({_TRIALS})"),
-    ("answers", f"DELETE FROM answers WHERE trial_id IN ({_TRIALS})"),
-    ("step_events", f"DELETE FROM step_events WHERE trial_id IN ({_TRIALS})"),
-    ("submissions", f"DELETE FROM submissions WHERE trial_id IN ({_TRIALS})"),
-    ("trials", "DELETE FROM trials WHERE deployment_id = :d"),
-    ("participant_sessions", "DELETE FROM participant_sessions WHERE deployment_id = :d"),
-    ("kiosks", "DELETE FROM kiosks WHERE deployment_id = :d"),
-)
 
 
 def purge_due(deployment: dict) -> datetime:
@@ -40,19 +25,13 @@ def expired(db: Database, now: datetime) -> list[dict]:
     return [row for row in rows if purge_due(row) <= now]
 
 
-def purge_deployment(db: Database, deployment_id: int, *, now: datetime) -> dict[str, int]:
+def purge_deployment(db: Database, deployment_id: int, *, now: datetime, hooks: Sequence[ForgetHook]) -> dict[str, int]:
     """Delete a deployment's contributions and what was derived from them (inside the caller's write)."""
-    from analysis.themes_store import refresh_after_erasure, themes_of_comments
-
-    comment_ids = [row[0] for row in db.execute(_COMMENTS, {"d": deployment_id})]
-    themes = themes_of_comments(db, comment_ids)
-    counts = {table: db.execute(sql, {"d": deployment_id}).rowcount for table, sql in PURGE_STEPS}
-    if comment_ids:
-        counts.update(refresh_after_erasure(db, themes, comment_ids))
+    counts = forget(db, "deployment", deployment_id, hooks=hooks)
     db.execute("UPDATE deployments SET purged_at = ? WHERE id = ?", [iso(now), deployment_id])
     return counts
 
 
-def purge_expired(db: Database, *, now: datetime) -> dict[int, dict[str, int]]:
+def purge_expired(db: Database, *, now: datetime, hooks: Sequence[ForgetHook]) -> dict[int, dict[str, int]]:
     """Purge every deployment that is due; returns what went, per deployment."""
-    return {deployment["id"]: purge_deployment(db, deployment["id"], now=now) for deployment in expired(db, now)}
+    return {row["id"]: purge_deployment(db, row["id"], now=now, hooks=hooks) for row in expired(db, now)}

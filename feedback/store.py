@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from feedback.pii import KINDS, mask_pii, pii_kinds
+from lab.campaigns.deployments import assign_variant
+from lab.campaigns.invitations import trials_used
 from lab.clock import iso, utcnow
-from lab.deployments import assign_variant
-from lab.invitations import trials_used
 
 COMMENT_MAX = 2000
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")

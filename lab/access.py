@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Iterator
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request

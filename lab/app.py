@@ -1,44 +1,97 @@
-"""The one composition root: build the app for given settings, mount every package."""
+"""The one composition root: every layer's routers, migrations, templates, hooks and workers, wired here.
+
+Lower layers never register themselves: they offer routers, migration sets, template folders and
+hook types, and this module lists them in layer order and fills `app.state` completely at start.
+The `lab` command (`lab.cli`) reads the same lists, so the web app and the CLI see one wiring.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import importlib
 import logging
 
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
+import analysis.reports
+import analysis.themes
+import feedback
+import lab
+import lab.campaigns
+import prototypes
+from analysis.reports import migrations as report_migrations
+from analysis.reports import routes as report_routes
+from analysis.reports.snapshots import forget_reports
+from analysis.themes import jobs as theme_jobs
+from analysis.themes import migrations as theme_migrations
+from analysis.themes import routes as theme_routes
+from analysis.themes.actions import delivered_action_titles
+from analysis.themes.erasure import forget_themes
+from feedback import migrations as feedback_migrations
+from feedback.limits import Limiters
+from feedback.retention import purge_expired
+from feedback.routes import api, imports, kiosk, participant, staff, widget
 from lab import errors
+from lab import migrations as kernel_migrations
 from lab.access import endpoints, route_rule
+from lab.campaigns import migrations as campaign_migrations
+from lab.campaigns.routes import deployments, groups
 from lab.clock import utcnow
 from lab.db import ConnectionPool, migrate, opened, write
 from lab.group_commit import GroupCommit
-from lab.ratelimit import RateLimiter
+from lab.routes import admin, auth
+from lab.routes.auth import LoginLimits
 from lab.security import BodyLimit, CompressStatic, SecurityHeaders, VisitorCookies
 from lab.settings import Settings
-from lab.templating import STATIC_DIR, build_templates
+from lab.templating import STATIC_DIR, build_templates, template_dir
+from prototypes import migrations as prototype_migrations
+from prototypes import routes as prototype_routes
 
-#: Router modules, each exposing `router`; order decides path precedence. Routes are matched one
-#: by one, so the feedback API, the busiest and a path no other route shares, comes first.
-ROUTER_MODULES = (
-    "feedback.api",
-    "lab.routes.auth",
-    "lab.routes.admin",
-    "lab.routes.groups",
-    "lab.routes.deployments",
-    "prototypes.routes",
-    "feedback.routes",
-    "feedback.staff_routes",
-    "feedback.widget",
-    "feedback.import_routes",
-    "analysis.report_routes",
-    "analysis.theme_routes",
+#: Applied in this order at every start: each layer's tables after those it refers to.
+MIGRATIONS = (
+    kernel_migrations.migrations,
+    prototype_migrations.migrations,
+    campaign_migrations.migrations,
+    feedback_migrations.migrations,
+    theme_migrations.migrations,
+    report_migrations.migrations,
 )
 
+#: One Jinja environment over every layer's `templates` folder (each namespaced by its layer's name).
+TEMPLATE_FOLDERS = tuple(
+    template_dir(package.__file__)
+    for package in (lab, lab.campaigns, prototypes, feedback, analysis.themes, analysis.reports)
+)
+
+#: Order decides path precedence. Routes are matched one by one, so the feedback API, the busiest
+#: and a path no other route shares, comes first.
+ROUTERS = (
+    api.router,
+    auth.router,
+    admin.router,
+    groups.router,
+    deployments.router,
+    prototype_routes.router,
+    participant.router,
+    kiosk.router,
+    staff.router,
+    widget.router,
+    imports.router,
+    report_routes.router,
+    theme_routes.router,
+)
+
+#: What erasure and retention must also forget: derived from comments by the layers above feedback.
+FORGET_HOOKS = (forget_themes, forget_reports)
+
+#: Sections the iteration page shows below its own content, from layers above prototypes.
+ITERATION_SECTIONS = (theme_routes.DELIVERED_SECTION,)
 
 #: Largest body a citizen's step may send (files are spooled to disk, only their name and size are kept).
 CITIZEN_UPLOAD_BYTES = 32 * 1024 * 1024
+
+log = logging.getLogger("servicelab")
 
 
 class UndeclaredAccess(RuntimeError):
@@ -52,31 +105,41 @@ def check_access_rules(app: FastAPI) -> None:
         raise UndeclaredAccess("routes without an access rule: " + ", ".join(missing))
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: FastAPI):
-    """Commit queued writes and give pooled connections back to SQLite when the server stops."""
-    yield
-    app.state.group_commit.close()
-    app.state.db_pool.close()
+def migrate_all(db) -> None:
+    """Bring a database up to date with every layer's migrations."""
+    migrate(db, MIGRATIONS)
 
 
 def purge_on_start(db) -> None:
     """Retention is enforced at every start as well as by `lab purge` (e.g. from cron)."""
-    from feedback.retention import purge_expired
-
     with write(db):
-        purged = purge_expired(db, now=utcnow())
+        purged = purge_expired(db, now=utcnow(), hooks=FORGET_HOOKS)
     if purged:
-        logging.getLogger("servicelab").info("retention: purged deployments %s", sorted(purged))
+        log.info("retention: purged deployments %s", sorted(purged))
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Stop the background worker, commit queued writes and close pooled connections when the server stops."""
+    try:
+        yield
+    finally:
+        if app.state.analysis_worker is not None:
+            await asyncio.to_thread(app.state.analysis_worker.stop)
+        app.state.group_commit.close()
+        app.state.db_pool.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build a ready-to-serve app: database migrated, routers mounted, middleware in place."""
+    """Build a ready-to-serve app: database migrated, routers mounted, state filled, middleware in place."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO)
     with opened(settings.db_path) as db:
-        migrate(db)
+        migrate_all(db)
         purge_on_start(db)
+        interrupted = theme_jobs.recover_interrupted(db)
+    if interrupted:
+        log.warning("%d analysis job(s) interrupted by a restart were marked failed", interrupted)
     app = FastAPI(
         title="servicelab",
         version="0.1.0",
@@ -85,18 +148,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.db_pool = ConnectionPool(settings.db_path)
-    app.state.group_commit = GroupCommit(settings.db_path)
-    app.state.templates = build_templates()
-    app.state.login_limiter = RateLimiter(settings.login_attempts, settings.login_window_seconds)
+    state = app.state
+    state.settings = settings
+    state.db_pool = ConnectionPool(settings.db_path)
+    state.group_commit = GroupCommit(settings.db_path)
+    state.templates = build_templates(TEMPLATE_FOLDERS)
+    state.login_limits = LoginLimits.from_settings(settings)
+    state.feedback_limiters = Limiters.from_settings(settings)
+    state.forget_hooks = FORGET_HOOKS
+    state.iteration_sections = ITERATION_SECTIONS
+    state.delivered_actions = delivered_action_titles
+    state.analysis_worker = None
+    if settings.start_workers:
+        state.analysis_worker = theme_jobs.Worker(settings.db_path, foreground_busy=state.group_commit.busy).start()
     errors.install(app)
-    for module in ROUTER_MODULES:
-        app.include_router(importlib.import_module(module).router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     check_access_rules(app)
-    # Theme analysis: fail jobs a previous server left running, start its worker if enabled.
-    importlib.import_module("analysis.theme_routes").install(app)
     app.add_middleware(VisitorCookies, secure=settings.secure_cookies, default_locale=settings.default_locale,
                        cookieless_prefixes=("/api/v1/feedback",))
     # Citizens' steps take phone photos (often 6-12 MB): let the step itself refuse an oversized file

@@ -1,4 +1,8 @@
-"""The `lab` command: set up, serve, load the demo, manage accounts, specs and backups."""
+"""The `lab` command: set up, serve, load the demo, manage accounts, specs and backups.
+
+Part of the shell: it builds the `Runtime` every command receives from the wiring of `lab.app`,
+and adds the commands other layers define beside their code (themes, analyse, report, export).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,14 @@ from pathlib import Path
 
 import click
 
+from analysis.reports.cli import export, report
+from analysis.themes.analyse_cli import analyse
+from analysis.themes.cli import themes
+from lab.app import FORGET_HOOKS, MIGRATIONS, TEMPLATE_FOLDERS, create_app
+from lab.commands import Runtime, pass_runtime
 from lab.db import backup as backup_db
-from lab.db import migrate, opened, write
+from lab.db import opened, write
 from lab.settings import Settings, SettingsError
-
-
-def _settings(ctx: click.Context) -> Settings:
-    """Settings are read once per invocation, never at import time."""
-    if ctx.obj is None:
-        try:
-            ctx.obj = Settings.from_env()
-        except SettingsError as exc:
-            raise click.ClickException(str(exc)) from exc
-    return ctx.obj
 
 
 @click.group()
@@ -28,32 +27,33 @@ def _settings(ctx: click.Context) -> Settings:
 @click.pass_context
 def main(ctx: click.Context, db_path: Path | None) -> None:
     """servicelab: test public-service prototypes with citizens."""
-    settings = _settings(ctx)
+    try:
+        settings = Settings.from_env()  # read once per invocation, never at import time
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
     if db_path is not None:
-        ctx.obj = settings.with_(db_path=db_path)
+        settings = settings.with_(db_path=db_path)
+    ctx.obj = Runtime(settings, MIGRATIONS, TEMPLATE_FOLDERS)
 
 
 @main.command()
-@click.pass_context
-def init(ctx: click.Context) -> None:
+@pass_runtime
+def init(runtime: Runtime) -> None:
     """Create the database (or bring it up to date)."""
-    settings = _settings(ctx)
-    with opened(settings.db_path) as db:
-        migrate(db)
-    click.echo(f"Base de données prête : {settings.db_path}")
+    with runtime.database():
+        pass
+    click.echo(f"Base de données prête : {runtime.settings.db_path}")
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+@pass_runtime
+def serve(runtime: Runtime, host: str, port: int) -> None:
     """Serve the web app."""
     import uvicorn
 
-    from lab.app import create_app
-
-    app = create_app(_settings(ctx))
+    app = create_app(runtime.settings)
     # Start-up leaves a large heap (scikit-learn, scipy, templates) that every full garbage collection
     # would scan again: freezing it took the API's p99 latency from ~230 ms to ~70 ms under load.
     gc.freeze()
@@ -62,16 +62,14 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
 
 @main.command()
-@click.pass_context
-def demo(ctx: click.Context) -> None:
+@pass_runtime
+def demo(runtime: Runtime) -> None:
     """Load the demo lab (idempotent) and print logins and open invitation links."""
-    from lab.demo import load_demo
+    from lab.demo.loader import load_demo
 
-    settings = _settings(ctx)
-    with opened(settings.db_path) as db:
-        migrate(db)
-        info = load_demo(db, settings)
-    click.echo(info.describe(settings.base_url))
+    with runtime.database() as db:
+        info = load_demo(db, runtime.settings)
+    click.echo(info.describe(runtime.settings.base_url))
 
 
 @main.group()
@@ -84,13 +82,12 @@ def users() -> None:
 @click.option("--name", default="", help="Display name.")
 @click.option("--role", type=click.Choice(["admin", "staff", "manager"]), default="staff", show_default=True)
 @click.password_option(help="At least 12 characters (asked if not given).")
-@click.pass_context
-def users_add(ctx: click.Context, email: str, name: str, role: str, password: str) -> None:
+@pass_runtime
+def users_add(runtime: Runtime, email: str, name: str, role: str, password: str) -> None:
     """Create an account."""
     from lab.accounts import AccountError, create_user
 
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
+    with runtime.database() as db:
         try:
             with write(db):
                 user = create_user(db, email=email, name=name, role=role, password=password)
@@ -100,13 +97,12 @@ def users_add(ctx: click.Context, email: str, name: str, role: str, password: st
 
 
 @users.command("list")
-@click.pass_context
-def users_list(ctx: click.Context) -> None:
+@pass_runtime
+def users_list(runtime: Runtime) -> None:
     """List accounts."""
     from lab.accounts import list_users
 
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
+    with runtime.database() as db:
         for row in list_users(db):
             state = "actif" if row["active"] else "désactivé"
             click.echo(f"{row['email']}\t{row['role']}\t{state}\t{row['name']}")
@@ -114,13 +110,12 @@ def users_list(ctx: click.Context) -> None:
 
 @users.command("disable")
 @click.argument("email")
-@click.pass_context
-def users_disable(ctx: click.Context, email: str) -> None:
+@pass_runtime
+def users_disable(runtime: Runtime, email: str) -> None:
     """Disable an account and end its sessions."""
     from lab.accounts import AccountError, set_active
 
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
+    with runtime.database() as db:
         try:
             with write(db):
                 set_active(db, email, False)
@@ -137,15 +132,14 @@ def prototypes() -> None:
 @prototypes.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--changelog", default="", help="What this version is about.")
-@click.pass_context
-def prototypes_import(ctx: click.Context, file, changelog: str) -> None:
+@pass_runtime
+def prototypes_import(runtime: Runtime, file, changelog: str) -> None:
     """Create a prototype (v1) from a YAML spec file."""
     from prototypes.spec import SpecError
     from prototypes.store import create_prototype
 
     text = file.read()
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
+    with runtime.database() as db:
         try:
             with write(db):
                 prototype_id, _ = create_prototype(db, spec_yaml=text, user_id=None, changelog=changelog)
@@ -161,11 +155,10 @@ def prototypes_import(ctx: click.Context, file, changelog: str) -> None:
 @click.argument("prototype")
 @click.option("--iteration", "number", type=int, help="Iteration number (default: the latest).")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
-@click.pass_context
-def prototypes_export(ctx: click.Context, prototype: str, number: int | None, output) -> None:
+@pass_runtime
+def prototypes_export(runtime: Runtime, prototype: str, number: int | None, output) -> None:
     """Write a prototype's spec (by id or slug) as YAML."""
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
+    with runtime.database() as db:
         rows = list(db.query("SELECT id FROM prototypes WHERE slug = ? OR CAST(id AS TEXT) = ?", [prototype, prototype]))
         if not rows:
             raise click.ClickException(f"Prototype introuvable : {prototype}")
@@ -181,30 +174,27 @@ def prototypes_export(ctx: click.Context, prototype: str, number: int | None, ou
 
 
 @prototypes.command("list")
-@click.pass_context
-def prototypes_list(ctx: click.Context) -> None:
+@pass_runtime
+def prototypes_list(runtime: Runtime) -> None:
     """List prototypes with their latest iteration."""
     from prototypes.store import list_prototypes
 
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
+    with runtime.database() as db:
         for row in list_prototypes(db):
             click.echo(f"{row['id']}\t{row['slug']}\tv{row['latest_number']}\t{row['title']}")
 
 
 @main.command()
 @click.option("--now", "now_text", help="Pretend it is this ISO date-time (to check what a purge would do later).")
-@click.pass_context
-def purge(ctx: click.Context, now_text: str | None) -> None:
+@pass_runtime
+def purge(runtime: Runtime, now_text: str | None) -> None:
     """Delete the personal data of deployments whose retention period is over."""
-    from lab.clock import parse, utcnow
     from feedback.retention import purge_expired
+    from lab.clock import parse, utcnow
 
     now = parse(now_text) if now_text else utcnow()
-    with opened(_settings(ctx).db_path) as db:
-        migrate(db)
-        with write(db):
-            purged = purge_expired(db, now=now)
+    with runtime.database() as db, write(db):
+        purged = purge_expired(db, now=now, hooks=FORGET_HOOKS)
     if not purged:
         click.echo("Aucune session de test à purger.")
     for deployment_id, counts in purged.items():
@@ -213,25 +203,15 @@ def purge(ctx: click.Context, now_text: str | None) -> None:
 
 @main.command()
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_context
-def backup(ctx: click.Context, dest: Path) -> None:
+@pass_runtime
+def backup(runtime: Runtime, dest: Path) -> None:
     """Copy the live database to DEST (online backup), then check the copy."""
-    with opened(_settings(ctx).db_path) as db:
+    with opened(runtime.settings.db_path) as db:
         result = backup_db(db, dest)
     if result != "ok":
         raise click.ClickException(f"La copie est corrompue : {result}")
     click.echo(f"Sauvegarde écrite et vérifiée : {dest}")
 
 
-# Commands other packages contribute (imported last: they only need `main` to exist).
-from analysis.report_cli import export as _export_command  # noqa: E402
-from analysis.report_cli import report as _report_command  # noqa: E402
-
-main.add_command(_report_command)
-main.add_command(_export_command)
-
-from analysis.analyse_cli import analyse as _analyse_command  # noqa: E402
-from analysis.cli import themes as _themes_command  # noqa: E402
-
-main.add_command(_themes_command)
-main.add_command(_analyse_command)
+for command in (themes, analyse, report, export):
+    main.add_command(command)

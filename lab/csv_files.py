@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from lab.groups import fold
+from lab.folding import fold
 from lab.i18n import gettext as _
 
 __all__ = ["FileTooLarge", "ImportFileError", "csv_reader", "decode", "header_key"]

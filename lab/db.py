@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import sqlite3
 import threading
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterator
 
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
 
 #: Migration modules (each exposing `migrations`), applied in this order on every start.
 MIGRATION_MODULES = (
     "lab.migrations",
     "prototypes.migrations",
     "feedback.migrations",
-    "analysis.migrations",
-    "analysis.report_migrations",
+    "analysis.themes.migrations",
+    "analysis.reports.migrations",
 )
 
 
@@ -63,10 +63,10 @@ def _file_of(db: sqlite_utils.Database) -> str:
     return db.conn.execute("PRAGMA database_list").fetchone()[2]
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    """Apply each package's pending migrations, platform first."""
-    for name in MIGRATION_MODULES:
-        importlib.import_module(name).migrations.apply(db)
+def migrate(db: sqlite_utils.Database, migration_sets: Iterable[Migrations]) -> None:
+    """Apply each layer's pending migrations, in the order given (the shell lists them kernel first)."""
+    for migrations in migration_sets:
+        migrations.apply(db)
 
 
 class ConnectionPool:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
 from starlette.exceptions import HTTPException
-
-from lab.i18n import gettext as _
-from prototypes.store import get_iteration
 
 
 def found(row: dict | None, message: str) -> dict:
@@ -14,8 +10,3 @@ def found(row: dict | None, message: str) -> dict:
     if row is None:
         raise HTTPException(404, message)
     return row
-
-
-def existing_iteration(db: Database, iteration_id: int) -> dict:
-    """The iteration, or the 404 page saying it does not exist."""
-    return found(get_iteration(db, iteration_id), _("Cette itération n'existe pas."))

@@ -7,7 +7,7 @@ import hmac
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 
 def fingerprint(secret: str, *parts: str) -> str:
@@ -57,17 +57,3 @@ class RateLimiter:
         """Bound memory under a flood of distinct keys."""
         for key in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
             del self._hits[key]
-
-
-_REGISTRY_LOCK = threading.Lock()
-
-
-def app_limiter(app, name: str, limit: int, window: float) -> RateLimiter:
-    """A named limiter living on the app, so each app (and each test) has its own."""
-    with _REGISTRY_LOCK:
-        registry = getattr(app.state, "rate_limiters", None)
-        if registry is None:
-            registry = app.state.rate_limiters = {}
-        if name not in registry:
-            registry[name] = RateLimiter(limit, window)
-        return registry[name]

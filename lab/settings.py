@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 
 class SettingsError(RuntimeError):
@@ -53,12 +53,12 @@ class Settings:
         """Cookies get the Secure flag whenever the public address is HTTPS."""
         return self.base_url.startswith("https://")
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         """Return a copy with some values changed (tests and CLI options)."""
         return replace(self, **changes)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read LAB_* variables; refuse to start in production without a real secret."""
         env = os.environ if env is None else env
         production = _flag(env.get("LAB_PRODUCTION"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
@@ -14,13 +14,7 @@ from fastapi.templating import Jinja2Templates
 from lab import i18n
 from lab.clock import local_text
 
-TEMPLATE_PACKAGES = ("lab", "prototypes", "feedback", "analysis")
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-def package_dir(package: str) -> Path:
-    """Where a package lives on disk, without importing it."""
-    return Path(importlib.util.find_spec(package).origin).parent
 
 
 @functools.cache
@@ -40,10 +34,15 @@ def _base_context(request: Request) -> dict:
     }
 
 
-def build_templates() -> Jinja2Templates:
-    """Autoescape everywhere; templates are namespaced by package folder."""
+def template_dir(package_file: str) -> Path:
+    """The `templates` folder beside a layer's package (`template_dir(campaigns.__file__)`)."""
+    return Path(package_file).parent / "templates"
+
+
+def build_templates(folders: Iterable[Path]) -> Jinja2Templates:
+    """Autoescape everywhere; each layer's templates sit in a folder named after it (`campaigns/…`)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([package_dir(p) / "templates" for p in TEMPLATE_PACKAGES]),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-
 #: A database id in a URL: out-of-range numbers are a 422, never an SQLite overflow.
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 

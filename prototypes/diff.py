@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Literal
 
-from prototypes.spec import TYPE_LABELS, N_, Field, Spec, Step
+from prototypes.spec import N_, TYPE_LABELS, Field, Spec, Step
 
 ChangeKind = Literal[
     "step_added", "step_removed", "step_retitled", "step_moved",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile
@@ -23,7 +22,6 @@ from prototypes.spec import SpecError, parse_spec
 router = APIRouter()
 #: Sections other packages add to an iteration's page, as (template, context builder(db, iteration));
 #: the analysis package adds the redesign actions this iteration delivers. Prototypes import none of them.
-ITERATION_SECTIONS: list[tuple[str, Callable[[object, dict], dict]]] = []
 MAX_SPEC_BYTES = 200 * 1024
 STARTER_SPEC = """title: Titre de la démarche
 domain: domaine
@@ -146,7 +144,7 @@ def iteration_create(
     return redirect(request, f"/lab/iterations/{iteration_id}/edit")
 
 
-def _iteration_context(db, iteration: dict) -> dict:
+def _iteration_context(request: Request, db, iteration: dict) -> dict:
     previous = store.previous_iteration(db, iteration)
     spec = store.spec_of(iteration)
     changes = diff_specs(store.spec_of(previous), spec) if previous else []
@@ -156,7 +154,7 @@ def _iteration_context(db, iteration: dict) -> dict:
         "spec": spec,
         "previous": previous,
         "changes": changes,
-        "sections": [(template, build(db, iteration)) for template, build in ITERATION_SECTIONS],
+        "sections": [(template, build(db, iteration)) for template, build in request.app.state.iteration_sections],
     }
 
 
@@ -166,7 +164,7 @@ def iteration_detail(request: Request, db: Db, _user: StaffUser, iteration_id: I
     iteration = _iteration_or_404(db, iteration_id)
     if iteration is None:
         return error_response(request, 404)
-    return render(request, "prototypes/iteration.html", _iteration_context(db, iteration))
+    return render(request, "prototypes/iteration.html", _iteration_context(request, db, iteration))
 
 
 @router.get("/lab/iterations/{iteration_id}/spec.yaml")
@@ -192,7 +190,7 @@ def iteration_edit(request: Request, db: Db, _user: StaffUser, iteration_id: Id)
         return error_response(request, 404)
     if iteration["frozen_at"]:
         return error_response(request, 409, _("Cette itération a déjà été testée : créez une nouvelle itération pour la modifier."))
-    context = _iteration_context(db, iteration) | {"spec_yaml": iteration["spec_yaml"], "changelog": iteration["changelog"], "status": None}
+    context = _iteration_context(request, db, iteration) | {"spec_yaml": iteration["spec_yaml"], "changelog": iteration["changelog"], "status": None}
     return render(request, "prototypes/edit.html", context)
 
 
@@ -216,7 +214,7 @@ def iteration_save(
     except store.IterationFrozen:
         return error_response(request, 409, _("Cette itération a déjà été testée : créez une nouvelle itération pour la modifier."))
     except SpecError as exc:
-        context = _iteration_context(db, iteration) | {
+        context = _iteration_context(request, db, iteration) | {
             "spec_yaml": spec_yaml, "changelog": changelog, "status": {"ok": False, "issues": exc.issues}
         }
         return render(request, "prototypes/edit.html", context, status_code=422)
@@ -265,10 +263,10 @@ def iteration_preview(request: Request, db: Db, _user: StaffUser, iteration_id: 
 @router.post("/lab/iterations/{iteration_id}/preview/{index}")
 async def iteration_preview_submit(request: Request, db: Db, _user: StaffUser, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
     """Validate a preview step like the real journey and move on; answers live only in the page."""
-    submitted = await request.form()
-    try:
-        answers = json.loads(str(submitted.get("preview_answers", "{}")))
-    except json.JSONDecodeError:
-        answers = {}
-    form = {key[2:]: submitted.getlist(key) for key in submitted.keys() if key.startswith("f-")}
-    return _preview(request, db, iteration_id, index, answers if isinstance(answers, dict) else {}, form)
+    async with request.form() as submitted:  # closes the spooled files of uploads when done
+        try:
+            answers = json.loads(str(submitted.get("preview_answers", "{}")))
+        except json.JSONDecodeError:
+            answers = {}
+        form = {key[2:]: submitted.getlist(key) for key in submitted.keys() if key.startswith("f-")}
+        return _preview(request, db, iteration_id, index, answers if isinstance(answers, dict) else {}, form)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlite_utils import Database
 
 from lab.clock import iso, utcnow
+from lab.folding import strip_accents
 from prototypes.spec import Spec, parse_spec
 
 
@@ -17,7 +17,7 @@ class IterationFrozen(Exception):
 
 def slugify(text: str) -> str:
     """A readable ASCII identifier from a French title."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    folded = strip_accents(text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60] or "prototype"
 
 

@@ -8,8 +8,8 @@ from lab.accounts import create_user
 from lab.app import create_app
 from lab.db import opened, write
 from lab.settings import Settings
-from tests.support import PASSWORD, Browser
-
+from tests.factories import Lab, make_lab
+from tests.support import PASSWORD, Browser, Citizen
 
 
 @pytest.fixture
@@ -61,4 +61,26 @@ def login_as(app, users):
 
     yield make
     for browser in clients:
+        browser.__exit__(None, None, None)
+
+
+@pytest.fixture
+def lab(db, settings) -> Lab:
+    """An open test of the voirie prototype for three participants with personal links."""
+    return make_lab(db, settings)
+
+
+@pytest.fixture
+def citizen(app):
+    """Make citizens, each with a separate cookie jar."""
+    made = []
+
+    def make() -> Citizen:
+        browser = Citizen(app, base_url="http://testserver")
+        browser.__enter__()
+        made.append(browser)
+        return browser
+
+    yield make
+    for browser in made:
         browser.__exit__(None, None, None)

@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from lab import audit
-from lab.access import CSRF_COOKIE, PUBLIC, READER, Db, Visitor, endpoints, requires
+from lab.access import CSRF_COOKIE, PUBLIC, READER, Db, Visitor, requires
 from lab.accounts import User, authenticate
 from lab.db import write
 from lab.errors import error_response
-from lab.i18n import LOCALES, gettext as _
-from lab.ratelimit import app_limiter, fingerprint
+from lab.i18n import LOCALES
+from lab.i18n import gettext as _
+from lab.ratelimit import RateLimiter, fingerprint
 from lab.security import LOCALE_COOKIE, csrf_cookie_header
 from lab.sessions import SESSION_COOKIE, revoke_session, start_session
+from lab.settings import Settings
 from lab.web import render
 
 router = APIRouter()
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Sign-in attempts per account and per client address."""
+
+    per_account: RateLimiter
+    per_client: RateLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginLimits:
+        """A whole town hall may share one address: the address gets ten times an account's allowance."""
+        return cls(
+            per_account=RateLimiter(settings.login_attempts, settings.login_window_seconds),
+            per_client=RateLimiter(settings.login_attempts * 10, settings.login_window_seconds),
+        )
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,8 +53,7 @@ def home(request: Request, user: Visitor) -> Response:
     """Signed-in staff see their entry points; everyone else is sent to the login page."""
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    reports = any(r.path == "/reports" for r in endpoints(request.app))
-    return render(request, "lab/home.html", {"reports_available": reports})
+    return render(request, "lab/home.html")
 
 
 @router.get("/login")
@@ -57,9 +75,8 @@ def login(
 ) -> Response:
     """Check credentials under a rate limit, then rotate the session and CSRF token."""
     settings = request.app.state.settings
-    limiter = request.app.state.login_limiter
-    # A whole town hall may share one address: the address gets ten times an account's allowance.
-    client_limiter = app_limiter(request.app, "login-client", settings.login_attempts * 10, settings.login_window_seconds)
+    limits = request.app.state.login_limits
+    limiter, client_limiter = limits.per_account, limits.per_client
     client = request.client.host if request.client else "unknown"
     client_key = fingerprint(settings.secret_key, "login-ip", client)
     account_key = fingerprint(settings.secret_key, "login", email.lower())

@@ -18,9 +18,9 @@ from analysis.stats import (
     mean_interval,
     median_iqr,
     proportion,
+    suppress_small,
     sus_grade,
     sus_score,
-    suppress_small,
     umux_lite_score,
     wilson_interval,
 )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible
-from tests.feedback.support import make_lab
+from tests.factories import make_lab
+from tests.support import assert_accessible
 
 PHOTO = {"name": "trottoir.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n" + b"0" * 1500}
 
@@ -133,7 +134,7 @@ def _download_and_erase(page, db, code: str, assert_accessible=assert_accessible
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger mes contributions").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["participant"]["code"] == code
     (trial,) = data["trials"]
     comments = {c["step"]: c["text"] for c in trial["comments"]}
@@ -168,6 +169,8 @@ def test_journey_with_javascript(page, db, journey_lab):
 
 def test_a_refusal_reaches_the_citizen_with_javascript_on(page, live_server, journey_lab):
     """htmx keeps 4xx/5xx answers out of the page by default: a 429 must still be read, not swallowed."""
+    from dataclasses import fields
+
     from feedback.limits import Limiters
     from lab.ratelimit import RateLimiter
 
@@ -176,7 +179,7 @@ def test_a_refusal_reaches_the_citizen_with_javascript_on(page, live_server, jou
     _submit(page, "Commencer le test")
     expect(page.locator(".step__progress")).to_have_text("Étape 1 sur 4")
     closed = RateLimiter(0, 600)
-    live_server.server.config.app.state.feedback_limiters = Limiters(closed, closed, closed, closed)
+    live_server.server.config.app.state.feedback_limiters = Limiters(**{f.name: closed for f in fields(Limiters)})
     page.get_by_label("Adresse ou lieu").fill("12 rue de la République")
     _submit(page, "Continuer")
     expect(page.get_by_role("heading", name="Trop de tentatives")).to_be_visible()
@@ -222,8 +225,7 @@ def test_journey_without_javascript(browser, live_server, db, journey_lab):
 
 
 def test_kiosk_and_assisted_pages_are_accessible(page, db, journey_lab, users):
-    from tests.browser.support import login
-    from tests.support import PASSWORD
+    from tests.support import PASSWORD, login
 
     login(page, users["staff"].email, PASSWORD)
     page.goto(f"/lab/deployments/{journey_lab.deployment_id}")
@@ -255,10 +257,9 @@ def test_kiosk_and_assisted_pages_are_accessible(page, db, journey_lab, users):
 
 
 def test_an_idle_kiosk_warns_then_clears_the_screen(page, db, journey_lab, users, monkeypatch):
-    from tests.browser.support import login
-    from tests.support import PASSWORD
+    from tests.support import PASSWORD, login
 
-    monkeypatch.setattr("feedback.routes.KIOSK_SCREEN_IDLE_SECONDS", 4)
+    monkeypatch.setattr("feedback.routes.pages.KIOSK_SCREEN_IDLE_SECONDS", 4)
     login(page, users["staff"].email, PASSWORD)
     page.goto(f"/lab/deployments/{journey_lab.deployment_id}")
     page.get_by_role("button", name="Démarrer une borne sur cet appareil").click()

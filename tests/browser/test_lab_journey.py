@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 from playwright.sync_api import expect
 
 from prototypes import EXAMPLES_DIR
-from tests.browser.support import assert_accessible, login
-from tests.support import PASSWORD
+from tests.support import PASSWORD, assert_accessible, login
 
 VOIRIE = (EXAMPLES_DIR / "voirie.yaml").read_text(encoding="utf-8")
 

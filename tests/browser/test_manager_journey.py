@@ -7,18 +7,19 @@ import io
 import random
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from feedback import store
+from lab.campaigns.deployments import get_deployment
 from lab.clock import utcnow
 from lab.db import write
-from lab.demo import ACCOUNTS, load_demo
-from lab.deployments import get_deployment
+from lab.demo.loader import ACCOUNTS, load_demo
 from prototypes.store import get_iteration, spec_of
-from tests.browser.support import assert_accessible, login
+from tests.support import assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -90,8 +91,8 @@ def demo(db, settings, live_server):
         with write(db):
             _seed(db, deployments[v1], 40, completion=0.55, happy=0.35, rng=rng)
             _seed(db, deployments[v2], 40, completion=0.9, happy=0.8, rng=rng)
-    from analysis.jobs import analyse_now
-    from analysis.themes_store import latest_done
+    from analysis.themes.jobs import analyse_now
+    from analysis.themes.store import latest_done
 
     for iteration_id in (v1, v2):
         if latest_done(db, iteration_id) is None:
@@ -147,7 +148,7 @@ def test_manager_reads_the_latest_report_decides_and_downloads(page, demo, db):
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Parcours (CSV)").click()
     assert csv_download.value.suggested_filename.endswith("-v2-trials.csv")
-    text = open(csv_download.value.path(), encoding="utf-8-sig").read()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert rows and rows[0]["iteration"] == "2" and rows[0]["participant_code"].startswith("P-")
 

@@ -1,6 +1,6 @@
 """Citizen pages stay light on a phone: ≤ 100 KB transferred (compressed) including htmx and CSS, all from us."""
 
-from tests.feedback.support import make_lab
+from tests.factories import make_lab
 
 BUDGET = 100 * 1024
 

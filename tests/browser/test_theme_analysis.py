@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from analysis import jobs
-from tests.analysis.theme_support import V1, V2, make_pilot, seed
-from tests.browser.support import assert_accessible, login
-from tests.support import PASSWORD
+from analysis.themes import jobs
+from tests.analysis.themes.topics import V1, V2
+from tests.factories import seed, theme_pilot
+from tests.support import PASSWORD, assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def pilot(db, users):
     """A demo-like prototype: v1 tested and analysed, v2 tested with comments not yet analysed."""
-    made = make_pilot(db, people=70, user_id=users["staff"].id)
+    made = theme_pilot(db, people=70, user_id=users["staff"].id)
     seed(db, made, 0, V1, assisted_by=users["staff"].id)
     seed(db, made, 1, V2, assisted_by=users["staff"].id)
     jobs.analyse_now(db, iteration_id=made.iterations[0])

@@ -11,17 +11,16 @@ import json
 import pytest
 import yaml
 
-from analysis.jobs import analyse_now
+from analysis.themes.jobs import analyse_now
 from feedback.store import save_comment, save_responses
+from lab.campaigns.groups import add_participant, create_participant
 from lab.clock import utcnow
 from lab.db import opened, write
-from lab.groups import add_participant, create_participant
 from prototypes import EXAMPLES_DIR
 from prototypes.store import create_prototype
-from tests.browser.support import login
-from tests.feedback.support import make_lab
+from tests.factories import make_lab
 from tests.security.xss_payloads import PAYLOADS, PROBE
-from tests.support import PASSWORD
+from tests.support import PASSWORD, login
 
 
 def _hostile_spec() -> str:

@@ -1,11 +1,12 @@
 """Who may call each journey route: participants only see their own trial, staff routes need staff."""
 
+from dataclasses import replace
+
 import pytest
 
-from feedback.limits import Limiters
 from lab.access import endpoints, route_rule
 from lab.ratelimit import RateLimiter
-from tests.feedback.support import idem
+from tests.support import idem
 
 #: Every route of the feedback package and the rule it must declare.
 EXPECTED_RULES = {
@@ -42,7 +43,7 @@ PARTICIPANT_POSTS = ["/take/consentement", "/take/etape/lieu", "/take/questionna
 def test_every_feedback_route_declares_the_expected_rule(app):
     declared = {}
     for route in endpoints(app):
-        if route.endpoint.__module__ in ("feedback.routes", "feedback.staff_routes"):
+        if route.endpoint.__module__ in ("feedback.routes.participant", "feedback.routes.kiosk", "feedback.routes.staff"):
             for method in route.methods - {"HEAD"}:
                 declared[(method, route.path)] = route_rule(route).name
     assert declared == EXPECTED_RULES
@@ -111,7 +112,7 @@ def test_unsafe_requests_without_csrf_token_are_refused(db, lab, citizen):
 
 
 def test_submissions_are_rate_limited(app, lab, citizen):
-    app.state.feedback_limiters = Limiters(
+    app.state.feedback_limiters = replace(app.state.feedback_limiters,
         link_per_client=RateLimiter(100, 600), link_per_token=RateLimiter(100, 600),
         submit_per_client=RateLimiter(100, 600), submit_per_session=RateLimiter(3, 600),
     )

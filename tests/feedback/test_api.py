@@ -1,10 +1,11 @@
 """The JSON feedback API for prototypes hosted elsewhere."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from tests.feedback.support import make_lab
+from tests.factories import make_lab
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_closed_deployment_is_409(client, db, settings, users):
 def test_rate_limit_is_429_with_retry_after(client, app, lab, key):
     from lab.ratelimit import RateLimiter
 
-    app.state.rate_limiters = {"api-client": RateLimiter(2, 600)}
+    app.state.feedback_limiters = replace(app.state.feedback_limiters, api_per_client=RateLimiter(2, 600))
     assert _post(client, key, {"idempotency_key": "rate-0001", "comment": "a"}).status_code == 201
     assert _post(client, key, {"idempotency_key": "rate-0002", "comment": "b"}).status_code == 201
     blocked = _post(client, key, {"idempotency_key": "rate-0003", "comment": "c"})

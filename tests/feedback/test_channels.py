@@ -5,7 +5,7 @@ from datetime import timedelta
 from feedback.sessions import KIOSK_IDLE
 from lab.clock import iso, utcnow
 from lab.db import write
-from tests.feedback.support import Citizen, idem
+from tests.support import Citizen, idem
 
 
 def _mediator(citizen, users):

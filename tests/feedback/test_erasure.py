@@ -2,7 +2,9 @@
 
 import json
 
-from feedback.erasure import ERASE_STEPS, erase_participant, export_participant
+from feedback.contributions import export_participant
+from feedback.erasure import erase_participant, erased_tables
+from lab.app import FORGET_HOOKS
 from lab.db import write
 
 #: Tables holding something about a participant, and how to find their rows.
@@ -35,8 +37,8 @@ def _complete(lab, citizen, index, comment):
 
 
 def test_every_table_holding_participant_data_is_erased(db):
-    """A new table pointing at a participant, a trial or a comment must be added to ERASE_STEPS."""
-    erased = {table for table, _sql in ERASE_STEPS}
+    """A new table pointing at a participant, a trial or a comment must be added to STEPS or to a forget hook."""
+    erased = erased_tables(FORGET_HOOKS)
     for table in db.table_names():
         columns = {c.name for c in db[table].columns}
         if {"participant_id", "trial_id", "comment_id"} & columns and table not in {"audit_log"}:
@@ -107,6 +109,6 @@ def test_staff_erase_a_participant_from_their_page_and_it_is_audited(db, lab, ci
 def test_erase_participant_returns_what_it_deleted(db, lab, citizen):
     _complete(lab, citizen, 0, "x")
     with write(db):
-        counts = erase_participant(db, lab.participants[0]["id"])
+        counts = erase_participant(db, lab.participants[0]["id"], hooks=FORGET_HOOKS)
     assert counts["participants"] == 1 and counts["trials"] == 1 and counts["responses"] == 14
     assert counts["comments"] == 2 and counts["answers"] >= 4

@@ -3,7 +3,7 @@ WAL, secure_delete on, checkpointed), not in themes or quotes, not in exports.""
 
 from pathlib import Path
 
-from analysis.jobs import analyse_now
+from analysis.themes.jobs import analyse_now
 from lab.db import opened
 
 CANARY = "Zorglubienne"

@@ -5,7 +5,8 @@ import json
 
 from lab.db import write
 from prototypes.store import freeze_iteration, new_iteration, update_iteration
-from tests.feedback.support import STEPS, VOIRIE, idem
+from tests.factories import STEPS, VOIRIE
+from tests.support import idem
 
 
 def _started(lab, citizen):
@@ -140,7 +141,7 @@ def test_questionnaire_stores_one_normalised_row_per_answer_with_sus(db, lab, ci
 
 
 def test_umux_lite_only_when_the_deployment_asks(db, settings, users, citizen):
-    from tests.feedback.support import make_lab
+    from tests.factories import make_lab
     lab = make_lab(db, settings, users, sus=False, umux_lite=True)
     person = _started(lab, citizen)
     person.walk_steps()
@@ -273,13 +274,13 @@ def test_thanks_then_what_changed_thanks_to_you(db, lab, citizen, users):
 
 
 def test_ab_variants_are_stable_per_participant(db, settings, citizen):
-    from lab.deployments import DeploymentForm, create_deployment, get_deployment
-    from lab.invitations import generate_personal, list_invitations
-    from lab.clock import utcnow
     from datetime import timedelta
+
     from feedback.store import variant_for
-    from lab.deployments import form_time
-    from tests.feedback.support import make_lab
+    from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time, get_deployment
+    from lab.campaigns.invitations import generate_personal, list_invitations
+    from lab.clock import utcnow
+    from tests.factories import make_lab
 
     lab = make_lab(db, settings, count=12)
     with write(db):

@@ -1,15 +1,15 @@
 """Opening an invitation link: every refusal is a friendly page, a good link becomes a cookie."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
-from feedback.limits import Limiters
+from lab.campaigns.deployments import close_deployment
+from lab.campaigns.invitations import revoke
 from lab.clock import iso, utcnow
 from lab.db import write
-from lab.deployments import close_deployment
-from lab.invitations import revoke
 from lab.ratelimit import RateLimiter
-from tests.feedback.support import make_lab
+from tests.factories import make_lab
 
 #: What legitimately differs between two requests: the CSRF token, and the address the language
 #: switch comes back to (the link itself).
@@ -116,7 +116,7 @@ def test_reopening_a_personal_link_in_the_same_browser_keeps_the_session(db, lab
 
 
 def test_links_are_rate_limited_per_client_and_per_link(app, lab, citizen):
-    app.state.feedback_limiters = Limiters(
+    app.state.feedback_limiters = replace(app.state.feedback_limiters,
         link_per_client=RateLimiter(100, 600), link_per_token=RateLimiter(2, 600),
         submit_per_client=RateLimiter(100, 600), submit_per_session=RateLimiter(100, 600),
     )
@@ -126,7 +126,7 @@ def test_links_are_rate_limited_per_client_and_per_link(app, lab, citizen):
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
     assert citizen().open_link(lab.tokens[1]).status_code == 303
 
-    app.state.feedback_limiters = Limiters(
+    app.state.feedback_limiters = replace(app.state.feedback_limiters,
         link_per_client=RateLimiter(3, 600), link_per_token=RateLimiter(100, 600),
         submit_per_client=RateLimiter(100, 600), submit_per_session=RateLimiter(100, 600),
     )

@@ -5,11 +5,11 @@ from datetime import timedelta
 from click.testing import CliRunner
 
 from feedback.retention import expired, purge_due, purge_expired
-from lab.app import create_app
+from lab.app import FORGET_HOOKS, create_app
 from lab.cli import main
 from lab.clock import iso, parse, utcnow
 from lab.db import write
-from lab.demo import load_demo
+from lab.demo.loader import load_demo
 
 TABLES = ("trials", "comments", "responses", "step_events", "answers")
 
@@ -34,9 +34,9 @@ def test_purge_happens_exactly_when_the_period_ends(db, settings):
     assert _rows(db, deployment["id"])["trials"] > 0
     assert deployment["id"] not in [d["id"] for d in expired(db, due - timedelta(seconds=1))]
     with write(db):
-        assert deployment["id"] not in purge_expired(db, now=due - timedelta(seconds=1))
+        assert deployment["id"] not in purge_expired(db, now=due - timedelta(seconds=1), hooks=FORGET_HOOKS)
         assert _rows(db, deployment["id"])["trials"] > 0
-        purged = purge_expired(db, now=due)
+        purged = purge_expired(db, now=due, hooks=FORGET_HOOKS)
     assert deployment["id"] in purged
     assert set(_rows(db, deployment["id"]).values()) == {0}
     other = db.execute("SELECT id FROM deployments WHERE title LIKE 'Signalement voirie v2%'").fetchone()[0]

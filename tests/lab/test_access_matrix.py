@@ -11,8 +11,9 @@ import pytest
 
 from lab.access import endpoints, route_rule
 from lab.db import opened
-from lab.demo import load_demo
-from tests.feedback.support import Citizen, make_lab
+from lab.demo.loader import load_demo
+from tests.factories import make_lab
+from tests.support import Citizen
 
 #: A sample value for each path parameter; unknown ids and keys must be refused, never crash.
 SAMPLES = {

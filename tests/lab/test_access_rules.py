@@ -20,12 +20,6 @@ def test_a_route_without_rule_stops_the_start(settings, monkeypatch):
     def rogue_route() -> dict:
         return {}
 
-    import sys
-    import types
-
-    module = types.ModuleType("rogue_routes")
-    module.router = rogue
-    monkeypatch.setitem(sys.modules, "rogue_routes", module)
-    monkeypatch.setattr(app_module, "ROUTER_MODULES", app_module.ROUTER_MODULES + ("rogue_routes",))
+    monkeypatch.setattr(app_module, "ROUTERS", (*app_module.ROUTERS, rogue))
     with pytest.raises(app_module.UndeclaredAccess, match="/rogue"):
         app_module.create_app(settings)

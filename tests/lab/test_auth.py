@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from lab.clock import utcnow, iso
+from lab.clock import iso, utcnow
 from lab.sessions import SESSION_COOKIE, token_hash
 from tests.support import PASSWORD, Browser
 

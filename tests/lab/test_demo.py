@@ -1,8 +1,8 @@
 """The demo lab: realistic, complete, and idempotent."""
 
-from lab import deployments, invitations
+from lab.campaigns import deployments, invitations
 from lab.clock import utcnow
-from lab.demo import load_demo
+from lab.demo.loader import load_demo
 from tests.support import Browser
 
 TABLES = ("users", "prototypes", "iterations", "test_groups", "participants", "deployments", "invitations")

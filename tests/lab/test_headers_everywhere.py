@@ -6,9 +6,10 @@ import pytest
 
 from lab.access import endpoints, route_rule
 from lab.db import opened
-from lab.demo import load_demo
-from tests.feedback.support import Citizen, make_lab
+from lab.demo.loader import load_demo
+from tests.factories import make_lab
 from tests.lab.test_access_matrix import _url
+from tests.support import Citizen
 
 SAFE_CSP = re.compile(r"default-src 'self'")
 

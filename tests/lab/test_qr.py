@@ -5,8 +5,7 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 from lab import qr
-from tests.lab.deployment_support import deployment_with_contact
-from tests.lab.test_deployments import seeded  # noqa: F401 — fixture
+from tests.factories import deployment_with_contact
 
 URL = "https://lab.ville.test/t/FlX5dkEqSzrSHyrkm8yzI5H4WMlnTUss"
 

@@ -22,6 +22,7 @@ def test_the_server_log_has_no_client_addresses(tmp_path):
         assert posted.status == 201 and posted.read()
         connection.request("GET", "/login")
         assert connection.getresponse().status == 200
+        connection.close()
     finally:
         server.stop()
     text = log.read_text()

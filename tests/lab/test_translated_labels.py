@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.analysis.report_support import improving_pilot
+from tests.factories import improving_pilot
 
 NBSP = "\u00a0"
 

@@ -5,8 +5,8 @@ import sqlite3
 import pytest
 
 from lab.db import write
-from prototypes import store
 from prototypes import EXAMPLES_DIR as EXAMPLES
+from prototypes import store
 from prototypes.spec import SpecError
 
 VOIRIE = (EXAMPLES / "voirie.yaml").read_text(encoding="utf-8")
@@ -23,9 +23,8 @@ def test_create_prototype_makes_v1_with_slug(db):
 
 
 def test_invalid_spec_stores_nothing(db):
-    with pytest.raises(SpecError):
-        with write(db):
-            store.create_prototype(db, spec_yaml="title: x\nsteps: []\n", user_id=None)
+    with pytest.raises(SpecError), write(db):
+        store.create_prototype(db, spec_yaml="title: x\nsteps: []\n", user_id=None)
     assert db["prototypes"].count == 0
 
 

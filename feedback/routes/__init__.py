@@ -1,0 +1,1 @@
+"""feedback.routes.participant"""

@@ -1,0 +1,1 @@
+"""lab.campaigns.routes"""
