@@ -88,9 +88,13 @@ class ServerProcess:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM, as an operator stops a service; SIGKILL if it does not stop within ten seconds."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
 
 @dataclass

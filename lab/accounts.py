@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -42,9 +43,14 @@ def _to_user(row: dict) -> User:
     return User(row["id"], row["email"], row["name"], row["role"], bool(row["active"]))
 
 
+def normalize_email(email: str) -> str:
+    """The one form of an address that accounts, sign-in and its rate limits all use."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
 def create_user(db: Database, *, email: str, name: str, role: str, password: str) -> User:
     """Add an account after checking what a person could get wrong."""
-    email = email.strip().lower()
+    email = normalize_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(N_("Adresse électronique invalide."))
     if role not in ROLES:
@@ -74,7 +80,7 @@ def get_user(db: Database, user_id: int) -> User | None:
 
 def authenticate(db: Database, email: str, password: str) -> User | None:
     """Return the active account matching these credentials, rehashing old parameters."""
-    rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
+    rows = list(db.query("SELECT * FROM users WHERE email = ?", [normalize_email(email)]))
     row = rows[0] if rows else None
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
@@ -97,7 +103,7 @@ def list_users(db: Database) -> list[dict]:
 
 def set_active(db: Database, email: str, active: bool) -> User:
     """Disable (or re-enable) an account; disabling also ends its sessions."""
-    rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
+    rows = list(db.query("SELECT * FROM users WHERE email = ?", [normalize_email(email)]))
     if not rows:
         raise AccountError(N_("Aucun compte avec cette adresse."))
     db["users"].update(rows[0]["id"], {"active": int(active)})

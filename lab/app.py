@@ -13,6 +13,7 @@ import logging
 
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import analysis.reports
 import analysis.themes
@@ -47,6 +48,7 @@ from lab.settings import Settings
 from lab.templating import STATIC_DIR, build_templates, template_dir
 from prototypes import migrations as prototype_migrations
 from prototypes import routes as prototype_routes
+from prototypes.spec import MAX_SPEC_BYTES
 
 #: Applied in this order at every start: each layer's tables after those it refers to.
 MIGRATIONS = (
@@ -170,9 +172,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        cookieless_prefixes=("/api/v1/feedback",))
     # Citizens' steps take phone photos (often 6-12 MB): let the step itself refuse an oversized file
     # with a message next to the field; the request cap only stops absurd bodies.
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits={"/api/": 64 * 1024},
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits={"/api/v1/specs/": MAX_SPEC_BYTES, "/api/": 64 * 1024},
                        upload_limits={"/take/": max(settings.max_body_bytes, CITIZEN_UPLOAD_BYTES)},
                        default_locale=settings.default_locale)
     app.add_middleware(CompressStatic)
     app.add_middleware(SecurityHeaders, frameable_prefixes=("/widget/",))
+    if settings.trusted_proxies:
+        # Outermost, so rate limits key on each citizen's address rather than on the proxy's.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app

@@ -10,6 +10,11 @@ from collections import deque
 from collections.abc import Callable
 
 
+def client_address(request) -> str:
+    """The caller's address as the server sees it (the proxy's client when `LAB_TRUSTED_PROXIES` names the proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
 def fingerprint(secret: str, *parts: str) -> str:
     """Key a limit by client without keeping the raw IP address anywhere."""
     message = "\x1f".join(parts).encode()

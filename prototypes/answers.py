@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import PureWindowsPath
 from typing import Protocol
 
-from prototypes.spec import N_, Field, ShowIf, Step
+from prototypes.patterns import full_match
+from prototypes.spec import ANSWER_MAX_CHARS, N_, Field, ShowIf, Step
 
 
 class Upload(Protocol):
@@ -130,6 +131,8 @@ def _clean(f: Field, raw: Sequence[FormValue], previous: object) -> object | Non
         value = _clean_multichoice(f, [v.strip() for v in raw if isinstance(v, str) and v.strip()])
     else:
         text = next((v.strip() for v in raw if isinstance(v, str) and v.strip()), "")
+        if len(text) > ANSWER_MAX_CHARS["textarea"]:  # no format is checked on a text longer than any answer
+            raise _Invalid(N_("Votre réponse est trop longue : {max} caractères au maximum."), max=ANSWER_MAX_CHARS["textarea"])
         value = _CLEANERS[f.type](f, text.replace("\r\n", "\n")) if text else None
     if value is None and f.required:
         raise _Invalid(_REQUIRED[f.type])
@@ -144,7 +147,9 @@ def _clean_text(f: Field, text: str) -> str:
         if low is not None:
             raise _Invalid(N_("Saisissez au moins {min} caractères."), min=low)
         raise _Invalid(N_("Saisissez {max} caractères au maximum."), max=high)
-    if f.pattern is not None and re.fullmatch(f.pattern, text) is None:
+    if len(text) > ANSWER_MAX_CHARS[f.type]:
+        raise _Invalid(N_("Saisissez {max} caractères au maximum."), max=ANSWER_MAX_CHARS[f.type])
+    if f.pattern is not None and not full_match(f.pattern, text):
         if f.hint:
             raise _Invalid(N_("Saisissez une valeur au format indiqué : {hint}"), hint=f.hint)
         raise _Invalid(N_("Saisissez une valeur au format attendu."))

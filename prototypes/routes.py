@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from lab import audit
 from lab.access import Db, StaffUser
@@ -85,7 +86,7 @@ async def spec_validate_api(request: Request, _user: StaffUser) -> JSONResponse:
     """Validate a YAML spec sent as the raw request body; issues name step, field and line."""
     text = (await request.body()).decode("utf-8", errors="replace")
     try:
-        spec = parse_spec(text)
+        spec = await run_in_threadpool(parse_spec, text)  # validation is CPU work: never on the event loop
     except SpecError as exc:
         issues = [
             {"message": i.message, "line": i.line, "step": i.step, "field": i.field, "path": i.path} for i in exc.issues
@@ -106,15 +107,21 @@ async def prototype_create(
     """Create a prototype and its v1 from the editor or an uploaded file."""
     try:
         text = await _read_spec_upload(spec_file) or spec_yaml
-        with write(db):
-            prototype_id, iteration_id = store.create_prototype(
-                db, spec_yaml=text, user_id=user.id, changelog=changelog or _("Première version.")
-            )
-            audit.record(db, user_id=user.id, action="prototype.create", object_type="prototype", object_id=prototype_id)
+        iteration_id = await run_in_threadpool(_create, db, user, text, changelog)  # validation is CPU work
     except SpecError as exc:
         context = {"spec_yaml": spec_yaml, "changelog": changelog, "status": {"ok": False, "issues": exc.issues}}
         return render(request, "prototypes/new.html", context, status_code=422)
     return redirect(request, f"/lab/iterations/{iteration_id}")
+
+
+def _create(db, user, text: str, changelog: str) -> int:
+    """Validate and store a new prototype with its v1, audited; its v1's id."""
+    with write(db):
+        prototype_id, iteration_id = store.create_prototype(
+            db, spec_yaml=text, user_id=user.id, changelog=changelog or _("Première version.")
+        )
+        audit.record(db, user_id=user.id, action="prototype.create", object_type="prototype", object_id=prototype_id)
+    return iteration_id
 
 
 @router.get("/lab/prototypes/{prototype_id}")
@@ -269,4 +276,5 @@ async def iteration_preview_submit(request: Request, db: Db, _user: StaffUser, i
         except json.JSONDecodeError:
             answers = {}
         form = {key[2:]: submitted.getlist(key) for key in submitted.keys() if key.startswith("f-")}
-        return _preview(request, db, iteration_id, index, answers if isinstance(answers, dict) else {}, form)
+        return await run_in_threadpool(_preview, request, db, iteration_id, index,
+                                       answers if isinstance(answers, dict) else {}, form)

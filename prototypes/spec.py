@@ -17,9 +17,15 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, 
 from pydantic_core import PydanticCustomError
 
 from lab.i18n import N_
+from prototypes.patterns import PatternError, compile_pattern
 
 MAX_SPEC_BYTES = 200 * 1024
 DEFAULT_MAX_SIZE_KB = 5000
+#: The longest answer a text field takes (its `max` may only lower it): enough for any real answer,
+#: small enough that checking a format or storing it costs nothing.
+ANSWER_MAX_CHARS = {"text": 1_000, "textarea": 10_000}
+#: Problems listed at most: past a hundred, staff fix the first ones and validate again.
+MAX_ISSUES = 100
 
 FieldType = Literal[
     "text", "textarea", "number", "date", "email", "phone", "address",
@@ -154,7 +160,7 @@ class Spec(_Model):
         """Raises SpecError (not a ValidationError) so every rule issue keeps its own path."""
         problems = _rule_problems(self)
         if problems:
-            raise SpecError(_locate(problems, self.model_dump(by_alias=True), None))
+            raise SpecError(_locate(problems, self.model_dump(by_alias=True), _Tree(None)))
         return self
 
     def iter_fields(self) -> Iterator[tuple[Step, Field]]:
@@ -233,22 +239,26 @@ class _Problem:
 
 def parse_spec(text: str) -> Spec:
     """Reads a YAML spec; raises SpecError with French, located issues."""
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates: bytes that were never UTF-8 text
+        raise SpecError.single(N_("la description contient des caractères illisibles : enregistrez-la en UTF-8")) from None
     if size > MAX_SPEC_BYTES:
         raise SpecError.single(N_("la description dépasse la taille maximale de {max_kb} Ko ({size_kb} Ko reçus)"),
                                max_kb=MAX_SPEC_BYTES // 1024, size_kb=math.ceil(size / 1024))
     node, data = _load(text)
+    tree = _Tree(node)
     if not isinstance(data, dict):
         raise SpecError([_issue(_top_level_message(data), {"keys": _keys_text(Spec)}, line=1)])
     problems = _duplicate_key_problems(node, ())
     try:
         spec = Spec.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems += _translate_errors(exc, node)
+        problems += _translate_errors(exc, tree)
     except SpecError as exc:
         problems += [_Problem(_parse_path(i.path), i.msgid, dict(i.params)) for i in exc.issues]
     if problems:
-        raise SpecError(_locate(problems, data, node))
+        raise SpecError(_locate(problems, data, tree))
     return spec
 
 
@@ -310,7 +320,10 @@ _YAML_PROBLEMS = (
 
 def _load(text: str) -> tuple[yaml.Node | None, object]:
     """Composes the node tree (for lines) and builds the data from it in one safe pass."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # its reader refuses control characters at once
+    except yaml.YAMLError:
+        raise SpecError.single(N_("la description contient des caractères de contrôle : enregistrez-la en texte UTF-8")) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -372,21 +385,21 @@ _TOO_SHORT = {
 }
 
 
-def _translate_errors(exc: pydantic.ValidationError, node: yaml.Node | None) -> list[_Problem]:
+def _translate_errors(exc: pydantic.ValidationError, tree: _Tree) -> list[_Problem]:
     errors = exc.errors(include_url=False)
     paths = [tuple(error["loc"]) for error in errors]
-    problems: list[_Problem] = []
+    # Every proper prefix of an error's path, to know in one lookup whether a list has errors inside.
+    enclosing = {path[:n] for path in paths for n in range(len(path))}
+    problems: dict[_Problem, None] = {}
     for error, path in zip(errors, paths):
-        if error["type"] == "too_short" and any(p[:len(path)] == path and p != path for p in paths):
+        if error["type"] == "too_short" and path in enclosing:
             continue  # pydantic counts only valid items; the invalid ones are reported already
-        message, params = _french(error, path, node)
-        problem = _Problem(path, message, params)
-        if problem not in problems:
-            problems.append(problem)
-    return problems
+        message, params = _french(error, path, tree)
+        problems.setdefault(_Problem(path, message, params))
+    return list(problems)
 
 
-def _french(error: Any, path: Path, node: yaml.Node | None) -> tuple[str, dict[str, object]]:
+def _french(error: Any, path: Path, tree: _Tree) -> tuple[str, dict[str, object]]:
     """One pydantic error as a French msgid and its params."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     name = next((p for p in reversed(path) if isinstance(p, str)), "")
@@ -415,7 +428,7 @@ def _french(error: Any, path: Path, node: yaml.Node | None) -> tuple[str, dict[s
     if kind == "string_type" and value is None or kind == "string_too_short":
         return N_("la valeur de « {name} » est vide"), {"name": name}
     if kind == "string_type":
-        raw = _node_at(node, path)
+        raw = tree.at(path)
         if isinstance(raw, yaml.ScalarNode):
             return (N_("« {name} » doit être du texte : écrivez-le entre guillemets, "
                     "par exemple \"{raw}\""), {"name": name, "raw": raw.value})
@@ -494,12 +507,9 @@ def _field_problems(f: Field, at: Path) -> list[_Problem]:
                                      N_("pattern ne s'applique qu'aux champs de type text ou textarea")))
         else:
             try:
-                re.compile(f.pattern)
-            except re.error as exc:
-                problems.append(_Problem(at + ("pattern",),
-                                         N_("l'expression régulière « {pattern} » n'est pas valide "
-                                         "(erreur au caractère {position})"),
-                                         {"pattern": f.pattern, "position": (exc.pos or 0) + 1}))
+                compile_pattern(f.pattern)
+            except PatternError as exc:
+                problems.append(_pattern_problem(f.pattern, exc, at + ("pattern",)))
     if f.max_size_kb is not None and f.type != "file":
         problems.append(_Problem(at + ("max_size_kb",),
                                  N_("max_size_kb ne s'applique qu'aux champs de type file")))
@@ -514,6 +524,15 @@ def _field_problems(f: Field, at: Path) -> list[_Problem]:
         problems.append(_Problem(at + ("required",),
                                  N_("un champ info n'attend pas de réponse : il ne peut pas être obligatoire")))
     return problems
+
+
+def _pattern_problem(pattern: str, exc: PatternError, where: Path) -> _Problem:
+    """Python's syntax errors name a position; RE2 refuses only what needs backtracking."""
+    if exc.position is not None:
+        return _Problem(where, N_("l'expression régulière « {pattern} » n'est pas valide (erreur au caractère {position})"),
+                        {"pattern": pattern, "position": exc.position})
+    return _Problem(where, N_("l'expression régulière « {pattern} » utilise une construction non acceptée (référence "
+                              "arrière \\1, assertion (?=…) ou (?!…)) : écrivez le format sans"), {"pattern": pattern})
 
 
 def _option_problems(f: Field, at: Path) -> list[_Problem]:
@@ -553,6 +572,9 @@ def _bound_problems(f: Field, at: Path) -> list[_Problem]:
         elif kind in ("length", "count") and not (isinstance(value, int) and value >= 0):
             problems.append(_Problem(where, N_("pour un champ {type}, min et max doivent être des nombres "
                                             "entiers positifs ou nuls"), {"type": f.type}))
+        elif kind == "length" and value > ANSWER_MAX_CHARS[f.type]:
+            problems.append(_Problem(where, N_("pour un champ {type}, min et max ne peuvent pas dépasser {limit} caractères"),
+                                     {"type": f.type, "limit": ANSWER_MAX_CHARS[f.type]}))
         elif kind == "date" and not isinstance(value, date):
             problems.append(_Problem(where, N_("pour un champ date, min et max doivent être des dates "
                                             "au format AAAA-MM-JJ")))
@@ -618,36 +640,55 @@ def _show(value: Bound) -> str:
 # --- locating issues -----------------------------------------------------------------------
 
 
-def _locate(problems: list[_Problem], data: object, node: yaml.Node | None) -> list[SpecIssue]:
-    """Adds the line, step key and field key to each problem, sorted by line."""
+def _locate(problems: list[_Problem], data: object, tree: _Tree) -> list[SpecIssue]:
+    """Adds the line, step key and field key to each problem, sorted by line; at most MAX_ISSUES of them."""
     issues = []
     for problem in problems:
         step, field = _keys_at(data, problem.path)
-        issues.append(_issue(problem.message, problem.params, _line_at(node, problem.path),
+        issues.append(_issue(problem.message, problem.params, tree.line(problem.path),
                              step, field, _format_path(problem.path)))
-    return sorted(issues, key=lambda issue: math.inf if issue.line is None else issue.line)
+    issues.sort(key=lambda issue: math.inf if issue.line is None else issue.line)
+    if len(issues) > MAX_ISSUES:
+        rest = len(issues) - MAX_ISSUES + 1
+        issues = issues[: MAX_ISSUES - 1] + [_issue(N_("et {count} autres problèmes : corrigez d'abord ceux-ci"),
+                                                    {"count": rest})]
+    return issues
 
 
-def _node_at(node: yaml.Node | None, path: Path, *, key: bool = False) -> yaml.Node | None:
-    """The deepest node along path; with key=True, the key node when path ends on a mapping key."""
-    for index, part in enumerate(path):
-        if isinstance(node, yaml.MappingNode):
-            pairs = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)]
-            if not pairs:
+class _Tree:
+    """A spec's YAML nodes, each mapping's keys indexed on first use: locating a problem is a few lookups."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.root = root
+        self._entries: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def _children(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """A mapping's entries by key; the last of equal keys wins, as in the data."""
+        if id(node) not in self._entries:
+            self._entries[id(node)] = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        return self._entries[id(node)]
+
+    def at(self, path: Path, *, key: bool = False) -> yaml.Node | None:
+        """The deepest node along path; with key=True, the key node when path ends on a mapping key."""
+        node = self.root
+        for index, part in enumerate(path):
+            if isinstance(node, yaml.MappingNode):
+                pair = self._children(node).get(str(part))
+                if pair is None:
+                    return node
+                key_node, node = pair
+                if key and index == len(path) - 1:
+                    return key_node
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
                 return node
-            key_node, node = pairs[-1]
-            if key and index == len(path) - 1:
-                return key_node
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-        else:
-            return node
-    return node
+        return node
 
-
-def _line_at(node: yaml.Node | None, path: Path) -> int | None:
-    found = _node_at(node, path, key=True)
-    return None if found is None else found.start_mark.line + 1
+    def line(self, path: Path) -> int | None:
+        """The 1-based line of what path names (its key when it ends on one)."""
+        found = self.at(path, key=True)
+        return None if found is None else found.start_mark.line + 1
 
 
 def _keys_at(data: object, path: Path) -> tuple[str | None, str | None]:

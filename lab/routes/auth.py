@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from lab import audit
 from lab.access import CSRF_COOKIE, PUBLIC, READER, Db, Visitor, requires
-from lab.accounts import User, authenticate
+from lab.accounts import User, authenticate, normalize_email
 from lab.db import write
 from lab.errors import error_response
 from lab.i18n import LOCALES
 from lab.i18n import gettext as _
-from lab.ratelimit import RateLimiter, fingerprint
+from lab.ratelimit import RateLimiter, client_address, fingerprint
 from lab.security import LOCALE_COOKIE, csrf_cookie_header
 from lab.sessions import SESSION_COOKIE, revoke_session, start_session
 from lab.settings import Settings
@@ -27,16 +27,21 @@ router = APIRouter()
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """Sign-in attempts per account and per client address."""
+    """Sign-in attempts per account from one address, and per address.
 
-    per_account: RateLimiter
+    No limit counts an account's attempts from every address together: anyone who knows an
+    address could then keep its owner locked out. A guesser gets a few tries per address and
+    per window, against passwords of 12 characters or more.
+    """
+
+    per_account_and_client: RateLimiter
     per_client: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoginLimits:
         """A whole town hall may share one address: the address gets ten times an account's allowance."""
         return cls(
-            per_account=RateLimiter(settings.login_attempts, settings.login_window_seconds),
+            per_account_and_client=RateLimiter(settings.login_attempts, settings.login_window_seconds),
             per_client=RateLimiter(settings.login_attempts * 10, settings.login_window_seconds),
         )
 
@@ -76,12 +81,12 @@ def login(
     """Check credentials under a rate limit, then rotate the session and CSRF token."""
     settings = request.app.state.settings
     limits = request.app.state.login_limits
-    limiter, client_limiter = limits.per_account, limits.per_client
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     client_key = fingerprint(settings.secret_key, "login-ip", client)
-    account_key = fingerprint(settings.secret_key, "login", email.lower())
-    if not all([client_limiter.hit(client_key), limiter.hit(account_key)]):
-        retry = max(client_limiter.retry_after(client_key), limiter.retry_after(account_key))
+    account_key = fingerprint(settings.secret_key, "login", normalize_email(email), client)
+    # The account's allowance is charged first: a refused attempt does not eat the address's.
+    if not limits.per_account_and_client.hit(account_key) or not limits.per_client.hit(client_key):
+        retry = max(limits.per_client.retry_after(client_key), limits.per_account_and_client.retry_after(account_key))
         return error_response(request, 429, headers={"Retry-After": str(retry)})
     with write(db):
         user = authenticate(db, email, password)
@@ -93,7 +98,7 @@ def login(
         return render(
             request, "lab/login.html", {"next": _safe_next(next), "email": email, "errors": errors}, status_code=422
         )
-    limiter.reset(account_key)
+    limits.per_account_and_client.reset(account_key)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session_cookie(response, token, secure=settings.secure_cookies)
     response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=settings.secure_cookies))

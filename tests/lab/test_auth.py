@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from lab.app import create_app
 from lab.clock import iso, utcnow
 from lab.sessions import SESSION_COOKIE, token_hash
 from tests.support import PASSWORD, Browser
@@ -78,6 +79,26 @@ def test_login_rate_limit_answers_429_with_retry_after(client, users, settings):
     assert "Trop de tentatives" in blocked.text
 
 
+def test_every_spelling_of_a_locked_address_is_locked_too(client, users, settings):
+    """The limit keys on the address exactly as sign-in reads it: spaces, case and full-width forms included."""
+    client.csrf()
+    for _ in range(settings.login_attempts):
+        assert client.post_form("/login", {"email": "staff@ville.test", "password": "nope nope nope"}).status_code == 422
+    for spelling in (" staff@ville.test", "staff@ville.test ", "\tSTAFF@ville.test", "   staff@ville.test   ",
+                     "ｓｔａｆｆ@ville.test"):
+        assert client.post_form("/login", {"email": spelling, "password": PASSWORD}).status_code == 429, repr(spelling)
+
+
+def test_nobody_elsewhere_can_lock_an_account(app, users, settings):
+    """Failures from one address lock that address out of the account, not the account's owner at another."""
+    with Browser(app, client=("203.0.113.7", 40000)) as attacker, Browser(app, client=("198.51.100.2", 40000)) as owner:
+        attacker.csrf()
+        for _ in range(settings.login_attempts * 3):
+            attacker.post_form("/login", {"email": "staff@ville.test", "password": "guess guess guess"})
+        assert attacker.post_form("/login", {"email": "staff@ville.test", "password": PASSWORD}).status_code == 429
+        assert owner.login("staff@ville.test").status_code == 303
+
+
 def test_next_parameter_cannot_leave_the_site(client, users):
     client.csrf()
     response = client.post_form(
@@ -96,3 +117,30 @@ def test_language_switch_to_english(client):
     page = client.get("/login")
     assert 'lang="en"' in page.text
     assert "Sign in" in page.text
+
+
+def test_behind_a_trusted_proxy_each_citizen_keeps_an_allowance_of_their_own(settings, users):
+    """Behind a reverse proxy every request comes from the proxy: its X-Forwarded-For names the citizen."""
+    app = create_app(settings.with_(trusted_proxies=("10.0.0.1",)))
+    with Browser(app, client=("10.0.0.1", 40000)) as via_proxy:
+        via_proxy.csrf()
+        for n in range(settings.login_attempts * 10):  # a guesser trying many accounts exhausts the address
+            via_proxy.post_form("/login", {"email": f"nobody{n}@ville.test", "password": "x" * 12},
+                                headers={"X-Forwarded-For": "203.0.113.7"})
+        refused = via_proxy.post_form("/login", {"email": "staff@ville.test", "password": PASSWORD},
+                                      headers={"X-Forwarded-For": "203.0.113.7"}, follow_redirects=False)
+        served = via_proxy.post_form("/login", {"email": "staff@ville.test", "password": PASSWORD},
+                                     headers={"X-Forwarded-For": "198.51.100.2"}, follow_redirects=False)
+    assert refused.status_code == 429 and served.status_code == 303
+
+
+def test_forwarded_headers_from_anyone_else_are_ignored(app, settings, users):
+    """Without LAB_TRUSTED_PROXIES, a client cannot pick a fresh address by writing the header itself."""
+    with Browser(app, client=("203.0.113.7", 40000)) as client:
+        client.csrf()
+        for n in range(settings.login_attempts * 10):
+            client.post_form("/login", {"email": f"nobody{n}@ville.test", "password": "x" * 12},
+                             headers={"X-Forwarded-For": f"192.0.2.{n}"})
+        refused = client.post_form("/login", {"email": "staff@ville.test", "password": PASSWORD},
+                                   headers={"X-Forwarded-For": "198.51.100.99"})
+    assert refused.status_code == 429

@@ -318,3 +318,13 @@ def test_errors_come_in_field_order_and_values_are_cleaned():
     assert [e.field for e in result.errors] == ["nom", "courriel"]
     assert result.values == {"personnes": 12, "date": "2026-07-14"}
     assert not result.ok
+
+
+def test_answers_are_capped_whatever_the_spec_says():
+    assert error_of(make("text"), "a" * 1001) == "Saisissez 1000 caractères au maximum."
+    assert value_of(make("textarea"), "a" * 10_000) == "a" * 10_000
+    assert error_of(make("address"), "a" * 10_001) == "Votre réponse est trop longue : 10000 caractères au maximum."
+
+
+def test_a_catastrophic_pattern_is_checked_in_linear_time():
+    assert error_of(make("text", pattern=r"([A-Z0-9]+-?)+"), "A" * 900 + "!") == "Saisissez une valeur au format attendu."

@@ -493,3 +493,27 @@ def test_issue_keeps_msgid_and_params_for_translation():
 def test_single_error_for_problems_outside_the_yaml():
     error = SpecError.single("le fichier doit être encodé en UTF-8")
     assert [str(i) for i in error.issues] == ["Le fichier doit être encodé en UTF-8"]
+
+
+def test_backtracking_constructs_are_refused_with_a_reason():
+    issue = only_issue(variant("        label: Précisez\n", "        label: Précisez\n        pattern: '(a)\\1'\n"))
+    assert issue.path == "steps[1].fields[1].pattern"
+    assert issue.message.startswith("l'expression régulière « (a)\\1 » utilise une construction non acceptée")
+
+
+def test_text_bounds_cannot_exceed_the_longest_answer():
+    issue = only_issue(variant("        label: Précisez\n", "        label: Précisez\n        max: 20000\n"))
+    assert issue.message == "pour un champ text, min et max ne peuvent pas dépasser 1000 caractères"
+
+
+def test_odd_text_is_refused_as_a_spec_problem():
+    for text in ("title: \ud800\n", "title: a\x00b\n", "title: \x1b[31m\n"):
+        (issue,) = issues(text)
+        assert issue.message, repr(text)
+
+
+def test_thousands_of_problems_are_listed_up_to_a_hundred():
+    found = issues("title: T\n" + "".join(f"cle_{n}: v\n" for n in range(5000)))
+    assert len(found) == 100
+    assert found[-1].message == "et 4905 autres problèmes : corrigez d'abord ceux-ci"
+    assert [issue.line for issue in found[:6]] == [1, 1, 1, 1, 2, 3]  # missing keys, then unknown ones by line
