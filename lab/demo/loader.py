@@ -6,7 +6,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -14,62 +13,12 @@ from lab.accounts import create_user
 from lab.campaigns import deployments, groups, invitations
 from lab.clock import utcnow
 from lab.db import write
+from lab.demo.catalogue import ACCOUNTS, DEPLOYMENTS, GROUPS, NEIGHBOURHOODS, PROTOTYPES
+from lab.demo.datafiles import DATA_DIR
 from lab.demo.trials import demo_trials
 from lab.settings import Settings
 from prototypes import EXAMPLES_DIR
 from prototypes import store as prototype_store
-
-DATA_DIR = Path(__file__).parent / "data"
-
-ACCOUNTS = (
-    ("admin", "admin@demo.servicelab.fr", "Aïcha Benali", "demo-admin-servicelab"),
-    ("staff", "equipe@demo.servicelab.fr", "Julien Moreau", "demo-equipe-servicelab"),
-    ("manager", "direction@demo.servicelab.fr", "Catherine Lefèvre", "demo-direction-servicelab"),
-)
-
-PROTOTYPES = (
-    # (example file, [(v2 file, changelog)], v1 changelog)
-    (
-        "voirie.yaml",
-        "Première version, construite avec l'accueil de la mairie et la direction de l'espace public.",
-        [
-            (
-                "voirie-v2.yaml",
-                "Vous avez trouvé la date du constat obligatoire et les catégories trop floues : la date "
-                "devient facultative, une catégorie « Végétation » apparaît et l'adresse peut être "
-                "approximative. Les photos d'iPhone (HEIC) et jusqu'à 10 Mo sont acceptées.",
-            )
-        ],
-    ),
-    (
-        "restauration-scolaire.yaml",
-        "Première version dématérialisée du dossier papier d'inscription à la cantine.",
-        [
-            (
-                "restauration-scolaire-v2.yaml",
-                "Beaucoup de parents ne savaient pas où trouver leur quotient familial : l'aide l'explique "
-                "et le champ peut rester vide. Une photo de l'attestation prise au téléphone est acceptée.",
-            )
-        ],
-    ),
-    ("salle-municipale.yaml", "Première version de la réservation en ligne des salles municipales.", []),
-)
-
-NEIGHBOURHOODS = ("Nord", "Centre", "Gare", "Les Tilleuls", "Bords de Loire")
-GROUPS = (
-    ("Seniors quartier Nord", "Habitant·es de 65 ans et plus recruté·es avec le centre social du quartier Nord.", 24, ("65-74 ans", "75 ans et plus")),
-    ("Parents d'élèves – école Jules-Ferry", "Parents volontaires rencontrés à la sortie de l'école et via l'association de parents.", 30, ("25-39 ans", "40-54 ans")),
-    ("Associations et usagers des salles", "Responsables d'associations et particuliers ayant réservé une salle en 2025.", 16, ("25-39 ans", "40-54 ans", "55-64 ans")),
-)
-
-# (title, prototype slug, iteration number, group names, opens (days from now), closes, quota, sus, umux)
-DEPLOYMENTS = (
-    ("Signalement voirie v1 – tests en mairie annexe", "signaler-une-anomalie-sur-la-voie-publique", 1, (0, 1), -70, -40, None, True, False),
-    ("Signalement voirie v2 – quartier Nord et parents", "signaler-une-anomalie-sur-la-voie-publique", 2, (0, 1), -10, 20, 150, True, False),
-    ("Cantine v1 – parents de Jules-Ferry", "inscrire-son-enfant-a-la-restauration-scolaire", 1, (1,), -80, -50, None, True, True),
-    ("Cantine v2 – rentrée de janvier", "inscrire-son-enfant-a-la-restauration-scolaire", 2, (1,), 10, 40, 100, True, True),
-    ("Réservation de salle v1 – associations", "reserver-une-salle-municipale", 1, (2,), -5, 25, 80, False, True),
-)
 
 
 @dataclass
@@ -80,6 +29,7 @@ class DemoInfo:
     links: list[tuple[str, str]] = field(default_factory=list)
 
     def describe(self, base_url: str) -> str:
+        """The text `lab demo` prints, in French like the rest of the interface."""
         lines = [f"Laboratoire de démonstration prêt : {base_url}", "", "Connexions (une par rôle) :"]
         lines += [f"  {role:<8} {email:<32} mot de passe : {password}" for role, email, password in self.logins]
         lines += ["", "Invitations ouvertes (parcours citoyen) :"]
@@ -88,6 +38,7 @@ class DemoInfo:
 
 
 def _accounts(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """One account per role, with a known password, so each role can be tried."""
     for role, email, name, password in ACCOUNTS:
         if not db["users"].count_where("email = ?", [email]):
             create_user(db, email=email, name=name, role=role, password=password)
@@ -95,6 +46,7 @@ def _accounts(db: Database, settings: Settings, info: DemoInfo, rng: random.Rand
 
 
 def _prototypes(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """The example prototypes, two of them with a second iteration to compare."""
     for example, changelog, later in PROTOTYPES:
         spec_yaml = (EXAMPLES_DIR / example).read_text(encoding="utf-8")
         slug = prototype_store.slugify(prototype_store.parse_spec(spec_yaml).title)
@@ -103,12 +55,12 @@ def _prototypes(db: Database, settings: Settings, info: DemoInfo, rng: random.Ra
         prototype_id, _v1 = prototype_store.create_prototype(db, spec_yaml=spec_yaml, user_id=None, changelog=changelog)
         for filename, next_changelog in later:
             iteration_id = prototype_store.new_iteration(db, prototype_id=prototype_id, user_id=None, changelog=next_changelog)
-            prototype_store.update_iteration(
-                db, iteration_id=iteration_id, spec_yaml=(DATA_DIR / filename).read_text(encoding="utf-8"), changelog=next_changelog
-            )
+            spec_yaml = (DATA_DIR / "prototypes" / filename).read_text(encoding="utf-8")
+            prototype_store.update_iteration(db, iteration_id=iteration_id, spec_yaml=spec_yaml, changelog=next_changelog)
 
 
 def _groups(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """Test groups with profiled participants; one in four leaves contact details."""
     for name, description, size, ages in GROUPS:
         if db["test_groups"].count_where("name = ?", [name]):
             continue
@@ -129,6 +81,7 @@ def _groups(db: Database, settings: Settings, info: DemoInfo, rng: random.Random
 
 
 def _deployments(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """Closed, open and scheduled deployments around now, each with personal and shared links."""
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     group_ids = [db.execute("SELECT id FROM test_groups WHERE name = ?", [g[0]]).fetchone()[0] for g in GROUPS]
     for title, slug, number, group_indexes, opens, closes, quota, sus, umux in DEPLOYMENTS:
@@ -159,6 +112,7 @@ def _deployments(db: Database, settings: Settings, info: DemoInfo, rng: random.R
 
 
 def _open_links(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """A few usable links per open deployment, printed so the citizen journey can be tried at once."""
     now = utcnow()
     for deployment in deployments.list_deployments(db):
         if deployments.state(deployment, now) != "open":
@@ -166,7 +120,8 @@ def _open_links(db: Database, settings: Settings, info: DemoInfo, rng: random.Ra
         links = invitations.list_invitations(
             db, deployment["id"], secret_key=settings.secret_key, base_url=settings.base_url, now=now, usable_only=True
         )
-        for link in [l for l in links if l["kind"] == "shared"][:1] + [l for l in links if l["kind"] == "personal"][:2]:
+        by_kind = {kind: [link for link in links if link["kind"] == kind] for kind in ("shared", "personal")}
+        for link in by_kind["shared"][:1] + by_kind["personal"][:2]:
             who = f"lien partagé « {link['group_name']} »" if link["kind"] == "shared" else f"lien personnel {link['code']}"
             info.links.append((f"{deployment['title']} – {who}", link["url"]))
 

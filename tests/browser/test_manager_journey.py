@@ -17,7 +17,8 @@ from feedback import store
 from lab.campaigns.deployments import get_deployment
 from lab.clock import utcnow
 from lab.db import write
-from lab.demo.loader import ACCOUNTS, load_demo
+from lab.demo.catalogue import ACCOUNTS
+from lab.demo.loader import load_demo
 from prototypes.store import get_iteration, spec_of
 from tests.support import assert_accessible, login
 

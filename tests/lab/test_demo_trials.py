@@ -22,7 +22,10 @@ from lab.app import migrate_all
 from lab.clock import parse, utcnow
 from lab.db import opened, write
 from lab.demo import loader as demo
-from lab.demo.trials import BANKS, STORIES, demo_trials
+from lab.demo.datafiles import lines
+from lab.demo.stories import STORIES
+from lab.demo.trials import demo_trials
+from lab.demo.voices import NOISE, PRAISE, banks
 from lab.settings import Settings
 from prototypes.spec import parse_spec
 
@@ -167,15 +170,22 @@ def test_comments_are_varied_and_partly_english(loaded):
 
 
 def test_bank_is_well_formed():
-    for bank, themes in BANKS.items():
+    for bank, themes in banks().items():
         for theme, langs in themes.items():
             assert langs["fr"], (bank, theme)
             assert len({line.text for line in langs["fr"] + langs["en"]}) == len(langs["fr"]) + len(langs["en"])
     for story in STORIES.values():
         used = {rule.theme for rule in story.errors} | {issue.theme for issue in story.issues}
         used |= {theme for pairs in story.ambient.values() for theme, _w in pairs} | {t for t, _w in story.general}
-        assert used - {"bruit"} <= set(BANKS[story.bank]), story.bank
-        assert "positif" in BANKS[story.bank]
+        assert used - {NOISE} <= set(banks()[story.bank]), story.bank
+        assert PRAISE in banks()[story.bank]
+
+
+def test_a_data_file_mistake_is_named():
+    """A list where a block of lines was expected fails loudly, naming the file and the key."""
+    assert lines("  Simple et rapide.\n\n  {fin} Clair.\n", "x") == ("Simple et rapide.", "{fin} Clair.")
+    with pytest.raises(ValueError, match="comments/salle-1.yaml: tarifs: fr"):
+        lines(["Aucune indication de prix."], "comments/salle-1.yaml: tarifs: fr")
 
 
 def test_demo_is_idempotent(loaded):
