@@ -36,14 +36,16 @@ from feedback.routes import api, imports, kiosk, participant, staff, widget
 from lab import errors
 from lab import migrations as kernel_migrations
 from lab.access import endpoints, route_rule
+from lab.body_limit import BodyLimit
 from lab.campaigns import migrations as campaign_migrations
 from lab.campaigns.routes import deployments, groups
 from lab.clock import utcnow
-from lab.db import ConnectionPool, migrate, opened, write
+from lab.db import ConnectionPool, checkpoint, migrate, opened, write
 from lab.group_commit import GroupCommit
+from lab.head_requests import HeadAsGet
 from lab.routes import admin, auth
 from lab.routes.auth import LoginLimits
-from lab.security import BodyLimit, CompressStatic, SecurityHeaders, VisitorCookies
+from lab.security import CompressStatic, SecurityHeaders, VisitorCookies
 from lab.settings import Settings
 from lab.templating import STATIC_DIR, build_templates, template_dir
 from prototypes import migrations as prototype_migrations
@@ -117,6 +119,7 @@ def purge_on_start(db) -> None:
     with write(db):
         purged = purge_expired(db, now=utcnow(), hooks=FORGET_HOOKS)
     if purged:
+        checkpoint(db)
         log.info("retention: purged deployments %s", sorted(purged))
 
 
@@ -145,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="servicelab",
         version="0.1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # served by `lab.routes.auth` from vendored Swagger UI files
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -176,7 +179,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        upload_limits={"/take/": max(settings.max_body_bytes, CITIZEN_UPLOAD_BYTES)},
                        default_locale=settings.default_locale)
     app.add_middleware(CompressStatic)
+    app.add_middleware(errors.UnexpectedErrors)
     app.add_middleware(SecurityHeaders, frameable_prefixes=("/widget/",))
+    app.add_middleware(HeadAsGet)
     if settings.trusted_proxies:
         # Outermost, so rate limits key on each citizen's address rather than on the proxy's.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))

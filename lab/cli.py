@@ -18,7 +18,7 @@ from analysis.themes.cli import themes
 from lab.app import FORGET_HOOKS, MIGRATIONS, TEMPLATE_FOLDERS, create_app
 from lab.commands import Runtime, pass_runtime
 from lab.db import backup as backup_db
-from lab.db import opened, write
+from lab.db import checkpoint, opened, write
 from lab.settings import Settings, SettingsError
 
 
@@ -194,8 +194,10 @@ def purge(runtime: Runtime, now_text: str | None) -> None:
     from lab.clock import parse, utcnow
 
     now = parse(now_text) if now_text else utcnow()
-    with runtime.database() as db, write(db):
-        purged = purge_expired(db, now=now, hooks=FORGET_HOOKS)
+    with runtime.database() as db:
+        with write(db):
+            purged = purge_expired(db, now=now, hooks=FORGET_HOOKS)
+        checkpoint(db)  # the purged text leaves the WAL and the freed pages now
     if not purged:
         click.echo("Aucune session de test à purger.")
     for deployment_id, counts in purged.items():

@@ -12,6 +12,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from lab.files import private_file
+
 #: Migration modules (each exposing `migrations`), applied in this order on every start.
 MIGRATION_MODULES = (
     "lab.migrations",
@@ -22,6 +24,9 @@ MIGRATION_MODULES = (
 )
 
 
+#: Bytes the WAL file keeps after a checkpoint (it grows past it between checkpoints).
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+
 #: One lock per database file: threads of this process queue here, promptly and in order, instead of
 #: sleeping in SQLite's busy handler (which made tail latency jump by whole sleep steps).
 _WRITE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
@@ -30,7 +35,10 @@ _WRITE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 def connect(path: Path | str) -> sqlite_utils.Database:
     """Open a connection with the pragmas every acknowledged write relies on."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite gives its -wal and -shm files the database file's permissions: owner-only for all three.
+        for file in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file == Path(path) or file.exists():
+                private_file(file)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode=WAL")
@@ -38,6 +46,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA secure_delete=ON")
+    # After a checkpoint the WAL is cut back to this size, so erased text does not linger in a large WAL file.
+    conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
     return sqlite_utils.Database(conn)
 
 
@@ -56,6 +66,15 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             db.rollback()
             raise
         db.execute("COMMIT")
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the WAL into the database and empty it: after an erasure, no copy of the erased text stays on disk.
+
+    `secure_delete` overwrites freed pages with zeros, but in WAL mode the zeroed pages reach the
+    database file, and the old frames leave the WAL, only at a checkpoint.
+    """
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _file_of(db: sqlite_utils.Database) -> str:
@@ -113,10 +132,9 @@ def opened(path: Path | str) -> Iterator[sqlite_utils.Database]:
 def backup(db: sqlite_utils.Database, dest: Path | str) -> str:
     """Copy a live database page by page, then prove the copy is sound."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         dest.unlink()
-    target = sqlite3.connect(str(dest))
+    target = sqlite3.connect(str(private_file(dest)))
     try:
         db.conn.backup(target)
         result = target.execute("PRAGMA integrity_check").fetchone()[0]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lab.access import CsrfRejected, Forbidden, LoginRequired
 from lab.i18n import N_
@@ -70,7 +72,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in _STANDARD_PHRASES else None
+        standard = exc.detail == HTTPStatus(exc.status_code).phrase  # Starlette's English default: ours instead
+        detail = exc.detail if isinstance(exc.detail, str) and not standard else None
         return error_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
@@ -79,13 +82,37 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": _json_safe(exc.errors())}, status_code=422)
         return error_response(request, 422)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, 500)
 
 
-_STANDARD_PHRASES = {"Not Found", "Method Not Allowed", "Forbidden", "Unauthorized", "Bad Request"}
+
+class UnexpectedErrors:
+    """An unexpected exception becomes the 500 page here, inside the security headers middleware.
+
+    Starlette answers an unhandled exception from its outermost layer, outside every middleware,
+    so that page would carry no CSP, no nosniff and no no-store.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await error_response(Request(scope), 500)(scope, receive, send)
 
 
 def _json_safe(errors: list[dict]) -> list[dict]:

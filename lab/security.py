@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from http.cookies import SimpleCookie
 
@@ -11,7 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lab.access import CSRF_COOKIE
-from lab.i18n import DEFAULT_LOCALE, N_, current_locale, pick_locale, translations
+from lab.i18n import current_locale, pick_locale
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,10 +18,9 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 LOCALE_COOKIE = "lab_lang"
-TOO_LARGE = N_("Le contenu envoyé est trop volumineux.")
 
 
-def _cookies(scope: Scope) -> dict[str, str]:
+def request_cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             jar = SimpleCookie()
@@ -57,7 +55,7 @@ class SecurityHeaders:
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
                 if not path.startswith(self.frameable_prefixes or ("\0",)):
                     headers.setdefault("X-Frame-Options", "DENY")
-                if path.startswith("/static/"):
+                if path.startswith("/static/") and message["status"] in (200, 304):  # a 404 must not be kept
                     headers.setdefault("Cache-Control", "public, max-age=31536000, immutable")
                 else:
                     headers.setdefault("Cache-Control", "no-store")
@@ -69,87 +67,6 @@ class SecurityHeaders:
         if self.frameable_prefixes and path.startswith(self.frameable_prefixes):
             return CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
         return CSP
-
-
-class BodyTooLarge(Exception):
-    """Raised inside `receive` when a streamed body passes its limit."""
-
-
-class BodyLimit:
-    """Answer 413 before reading more than the limit for the request's path."""
-
-    def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int] | None = None,
-                 upload_limits: dict[str, int] | None = None, default_locale: str = DEFAULT_LOCALE):
-        self.app = app
-        self.default = default
-        self.limits = limits or {}
-        self.upload_limits = upload_limits or {}  # for multipart bodies (files) only
-        self.default_locale = default_locale
-
-    def limit_for(self, path: str, content_type: bytes = b"") -> int:
-        chosen = self.upload_limits if content_type.startswith(b"multipart/form-data") else {}
-        for prefix, limit in {**self.limits, **chosen}.items():
-            if path.startswith(prefix):
-                return limit
-        return self.default
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers", []))
-        limit = self.limit_for(scope["path"], headers.get(b"content-type", b""))
-        length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > limit:
-            await self._reject(scope, send, limit)
-            return
-        received = 0
-        started = False
-
-        async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge()
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(scope, send, limit)
-
-    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
-        """A short answer in the visitor's language: JSON (the documented error shape) under /api/, else a page."""
-        locale = pick_locale(_cookies(scope).get(LOCALE_COOKIE), self.default_locale)
-        if scope["path"].startswith("/api/"):
-            body = json.dumps({"detail": translations(locale).gettext(TOO_LARGE)}).encode()
-            content_type = b"application/json"
-        else:
-            current_locale.set(locale)
-            page = scope["app"].state.templates.env.get_template("lab/too_large.html")
-            body = page.render(lang=locale, limit_mb=max(1, limit // (1024 * 1024)), back=scope["path"]).encode()
-            content_type = b"text/html; charset=utf-8"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", content_type),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 class VisitorCookies:
@@ -165,7 +82,7 @@ class VisitorCookies:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookies = _cookies(scope)
+        cookies = request_cookies(scope)
         token = cookies.get(CSRF_COOKIE)
         # Key-authenticated JSON clients never post forms: no CSRF cookie to hand them.
         fresh = not token and not scope["path"].startswith(self.cookieless_prefixes or ("\0",))

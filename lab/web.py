@@ -12,6 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
+def local_path(target: str | None) -> str:
+    """Only a path of this site ("/…", never "//host/…" or "/\\host"); anything else becomes "/"."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
 def is_htmx(request: Request) -> bool:
     """True when htmx asked for a fragment rather than a whole page."""
     return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"

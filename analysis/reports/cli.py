@@ -9,6 +9,7 @@ import click
 
 from analysis.themes.analyse_cli import iteration_id_of
 from lab.commands import Runtime, pass_runtime
+from lab.files import private_directory, private_file
 
 
 @click.command("report")
@@ -29,10 +30,10 @@ def report(runtime: Runtime, iteration: str, pdf_path: Path | None, html_path: P
         snapshot = get_snapshot(db, iteration_id)
         html = printable_html(runtime.templates().env, build_report(db, iteration_id, snapshot), pdf=True)
     if html_path is not None:
-        html_path.write_text(html, encoding="utf-8")
+        private_file(html_path).write_text(html, encoding="utf-8")  # quotes comments: owner-only
         click.echo(f"Rapport HTML écrit : {html_path}")
     if pdf_path is not None:
-        pdf_path.write_bytes(html_to_pdf(html))
+        private_file(pdf_path).write_bytes(html_to_pdf(html))
         click.echo(f"Rapport PDF écrit : {pdf_path}")
 
 
@@ -53,23 +54,22 @@ def export(runtime: Runtime, iteration: str, fmt: str, output: Path) -> None:
 
     with runtime.database() as db:
         iteration_id = iteration_id_of(db, iteration)
-        output.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv" and output.suffix == ".zip":
-            with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with zipfile.ZipFile(private_file(output), "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for table in exports.TEAM_TABLES:
                     text = io.StringIO()
                     exports.write_team_csv(db, iteration_id, table, text)
                     archive.writestr(f"{table}.csv", text.getvalue())
         elif fmt == "csv":
-            output.mkdir(parents=True, exist_ok=True)
+            private_directory(output)
             for table in exports.TEAM_TABLES:
-                with open(output / f"{table}.csv", "w", encoding="utf-8", newline="") as out:
+                with open(private_file(output / f"{table}.csv"), "w", encoding="utf-8", newline="") as out:
                     exports.write_team_csv(db, iteration_id, table, out)
         elif fmt == "json":
-            with open(output, "w", encoding="utf-8") as out:
+            with open(private_file(output), "w", encoding="utf-8") as out:
                 exports.write_team_json(db, iteration_id, out)
         else:
-            with open(output, "wb") as out:
+            with open(private_file(output), "wb") as out:
                 exports.write_open_zip(db, iteration_id, get_snapshot(db, iteration_id), out)
         with write(db):
             audit.record(db, user_id=None, action="report.export", object_type="iteration", object_id=iteration_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from lab import audit
@@ -73,8 +73,7 @@ def toggle_user(
 
 
 @router.get("/audit")
-def audit_log(request: Request, db: Db, _admin: Admin, page: int = 1) -> Response:
+def audit_log(request: Request, db: Db, _admin: Admin, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     """Newest staff actions first, 100 per page."""
-    page = max(1, page)
     entries = audit.recent(db, limit=100, offset=(page - 1) * 100)
     return render(request, "lab/admin_audit.html", {"entries": entries, "page": page})

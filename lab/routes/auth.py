@@ -20,7 +20,7 @@ from lab.ratelimit import RateLimiter, client_address, fingerprint
 from lab.security import LOCALE_COOKIE, csrf_cookie_header
 from lab.sessions import SESSION_COOKIE, revoke_session, start_session
 from lab.settings import Settings
-from lab.web import render
+from lab.web import local_path, render
 
 router = APIRouter()
 
@@ -46,13 +46,6 @@ class LoginLimits:
         )
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow local paths after login, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
 @router.get("/")
 def home(request: Request, user: Visitor) -> Response:
     """Signed-in staff see their entry points; everyone else is sent to the login page."""
@@ -65,8 +58,8 @@ def home(request: Request, user: Visitor) -> Response:
 def login_page(request: Request, user: Visitor, next: str = "/") -> Response:
     """The staff sign-in form."""
     if user is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "lab/login.html", {"next": _safe_next(next), "email": "", "errors": []})
+        return RedirectResponse(local_path(next), status_code=303)
+    return render(request, "lab/login.html", {"next": local_path(next), "email": "", "errors": []})
 
 
 @router.post("/login")
@@ -96,10 +89,10 @@ def login(
     if user is None:
         errors = [{"message": _("Adresse électronique ou mot de passe incorrect."), "anchor": "email"}]
         return render(
-            request, "lab/login.html", {"next": _safe_next(next), "email": email, "errors": errors}, status_code=422
+            request, "lab/login.html", {"next": local_path(next), "email": email, "errors": errors}, status_code=422
         )
     limits.per_account_and_client.reset(account_key)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
     _set_session_cookie(response, token, secure=settings.secure_cookies)
     response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=settings.secure_cookies))
     return response
@@ -129,7 +122,7 @@ def switch_language(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Remember the visitor's language for a year; unknown codes fall back to French."""
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(LOCALE_COOKIE, lang if lang in LOCALES else "fr", max_age=365 * 86400, samesite="lax", httponly=True)
     return response
 
@@ -144,6 +137,12 @@ def accessibility(request: Request, _visitor: Visitor) -> Response:
 def privacy(request: Request, _visitor: Visitor) -> Response:
     """What servicelab keeps about people and for how long."""
     return render(request, "lab/privacy.html")
+
+
+@router.get("/api/docs", include_in_schema=False)
+def api_docs(request: Request, _visitor: Visitor) -> Response:
+    """The OpenAPI schema, readable in Swagger UI served from our own static files (the CSP allows nothing else)."""
+    return render(request, "lab/api_docs.html", {"openapi_url": request.app.openapi_url})
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -32,3 +32,9 @@ def test_disabling_ends_sessions(login_as, users):
 
 def test_unknown_account_is_404(login_as):
     assert login_as("admin").post_form("/admin/users/999/active", {"active": "1"}).status_code == 404
+
+
+def test_an_absurd_audit_page_is_a_clear_422(login_as):
+    admin = login_as("admin")
+    for page in ("99999999999999999999", "0", "abc"):
+        assert admin.get(f"/admin/audit?page={page}").status_code == 422, page

@@ -1,11 +1,13 @@
 """The `lab` command line, run in-process with click's runner against a real database."""
 
+import os
 import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
 from lab.cli import main
+from lab.db import opened
 from prototypes import EXAMPLES_DIR
 
 
@@ -80,3 +82,23 @@ def test_backup_writes_a_checked_copy(run, tmp_path):
 def test_production_without_secret_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["init"], env={"LAB_DB": str(tmp_path / "x.db"), "LAB_PRODUCTION": "1", "LAB_SECRET_KEY": ""})
     assert result.exit_code == 1 and "LAB_SECRET_KEY" in result.output
+
+
+def test_the_database_its_wal_backups_and_exports_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_DB", str(tmp_path / "var" / "lab.db"))
+    old = os.umask(0o022)  # the usual umask, which used to leave them world-readable
+    try:
+        runner = CliRunner()
+        assert runner.invoke(main, ["demo"]).exit_code == 0
+        assert runner.invoke(main, ["backup", str(tmp_path / "copies" / "lab.db")]).exit_code == 0
+        for fmt, out in (("csv", "team.zip"), ("json", "team.json"), ("csv", "tables"), ("opendata", "open.zip")):
+            result = runner.invoke(main, ["export", "signaler-une-anomalie-sur-la-voie-publique/v1", "--format", fmt,
+                                          "--output", str(tmp_path / "exports" / out)])
+            assert result.exit_code == 0, result.output
+        with opened(tmp_path / "var" / "lab.db") as db:  # the WAL exists while a connection writes
+            db.execute("CREATE TABLE probe (x)")
+            modes = {p: p.stat().st_mode & 0o777 for p in tmp_path.rglob("*") if p.is_file()}
+    finally:
+        os.umask(old)
+    assert {p.name for p in modes} >= {"lab.db", "lab.db-wal", "lab.db-shm", "team.zip", "team.json", "open.zip", "trials.csv"}
+    assert {str(p): oct(mode) for p, mode in modes.items() if mode & 0o077} == {}
