@@ -28,7 +28,7 @@ Choices, so that the data stays something the app can produce:
 Comments are drawn without replacement from a hand-written bank per iteration and theme (see
 `BANKS` at the end); a text is used again only once its theme's pool is empty, then with small
 surface changes (case, accents, a word added) as people write. About one participant in nine
-writes in English; a few leave an e-mail or a phone number, which `save_comment` masks.
+writes in English; a few leave an e-mail or a phone number, which `scan` masks, as the form does.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from typing import NamedTuple
 from sqlite_utils import Database
 
 from feedback import store
+from feedback.pii import scan
 from lab.campaigns.deployments import get_deployment, state
 from lab.campaigns.groups import create_participant
 from lab.campaigns.invitations import consume_shared
@@ -737,7 +738,7 @@ def _play(db: Database, *, deployment: dict, spec: Spec, story: Story, slot: Slo
         if rng.random() < chance:
             theme = rng.choice(themes) if themes else _weighted(rng, story.ambient[step.key])
             text = voices.say(theme, english=slot.english, assisted=slot.channel == "assisted", step=step.key)
-            store.save_comment(db, trial, step_key=step.key, text=text, source="step", now=t)
+            store.save_comment(db, trial, step_key=step.key, comment=scan(text), source="step", now=t)
         t += timedelta(seconds=rng.uniform(1, 4))
     played.completed = True
     played.end = t
@@ -863,7 +864,7 @@ def fill_deployment(db: Database, deployment_id: int, story: Story, rng: random.
         store.save_responses(db, played.trial, rows, now=when)
         if rng.random() < P_FREE_TEXT:
             text = _free_text(played, int(rows[0][1]), story, slot, voices, rng)
-            store.save_comment(db, played.trial, step_key=None, text=text, source="questionnaire",
+            store.save_comment(db, played.trial, step_key=None, comment=scan(text), source="questionnaire",
                                now=when + timedelta(seconds=1))
     return len(slots)
 
