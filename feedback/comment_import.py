@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from feedback.external import record_external
+from feedback.pii import Scan, scan
 from lab.clock import LOCAL_TZ
 from lab.csv_files import ImportFileError, csv_reader, decode, header_key
 from lab.i18n import gettext as _
@@ -31,12 +32,13 @@ DATE_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:
 
 @dataclass(frozen=True)
 class ImportedComment:
-    """One usable row: its text, rating (1–3) and date when the file gives them."""
+    """One usable row: its text as written (it identifies the row), scanned for storage, rating (1–3), date."""
 
     line: int
     text: str
     satisfaction: int | None
     created_at: datetime | None
+    comment: Scan
 
 
 @dataclass
@@ -121,7 +123,8 @@ def _row(line: int, cells: list[str], text_at: int, satisfaction_at: int | None,
     if not any(c.strip() for c in cells):
         return None
     if satisfaction == "invalid":
-        problems.append((line, _("Satisfaction « %(value)s » non reconnue (attendu : oui, moyen, non ou 1 à 3) : ligne ignorée.", value=cell(satisfaction_at).strip())))
+        problems.append((line, _("Satisfaction « %(value)s » non reconnue (attendu : oui, moyen, non ou 1 à 3) : ligne ignorée.",
+                                 value=cell(satisfaction_at).strip())))
         return None
     if created == "invalid":
         problems.append((line, _("Date « %(value)s » non reconnue (attendu : JJ/MM/AAAA) : ligne ignorée.", value=cell(date_at).strip())))
@@ -132,7 +135,7 @@ def _row(line: int, cells: list[str], text_at: int, satisfaction_at: int | None,
     if len(text) > MAX_TEXT:
         problems.append((line, _("Commentaire de plus de 4 000 caractères : ligne ignorée.")))
         return None
-    return ImportedComment(line, text, satisfaction, created)
+    return ImportedComment(line, text, satisfaction, created, scan(text))  # read here, outside the write
 
 
 def import_comments(db: Database, *, deployment: dict, parsed: ParsedComments, now: datetime) -> tuple[int, int]:
@@ -145,7 +148,7 @@ def import_comments(db: Database, *, deployment: dict, parsed: ParsedComments, n
         digest = hashlib.sha256(f"{fingerprint}|{seen[fingerprint]}".encode()).hexdigest()[:40]
         recorded = record_external(
             db, deployment=deployment, channel="import", idempotency_key=f"import:{deployment['id']}:{digest}",
-            comment=row.text, satisfaction=row.satisfaction, page=None, now=now, received_at=row.created_at,
+            comment=row.comment, satisfaction=row.satisfaction, page=None, now=now, received_at=row.created_at,
             require_open=False,
         )
         duplicates += recorded.duplicate

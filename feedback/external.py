@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from feedback.store import kinds_in, save_comment, save_responses
+from feedback.pii import Scan
+from feedback.store import insert_trial, save_comment, save_responses
 from lab.campaigns.deployments import state
-from lab.clock import iso
 
 #: JDMA's three satisfaction answers, stored as 1–3 like the journey's questionnaire.
 SATISFACTION_LEVELS = {"non": 1, "moyen": 2, "oui": 3}
@@ -47,39 +47,26 @@ def record_external(
     deployment: Mapping,
     channel: str,
     idempotency_key: str,
-    comment: str,
+    comment: Scan,
     satisfaction: int | None,
     page: str | None,
     now: datetime,
     received_at: datetime | None = None,
     require_open: bool = True,
 ) -> Recorded:
-    """Store one anonymous comment and rating once per key; consent_at stays NULL so funnels ignore it."""
+    """Store one anonymous comment (scanned by the caller) and rating once per key; no consent, so funnels ignore it."""
     earlier = list(db.query("SELECT id FROM trials WHERE idempotency_key = ?", [idempotency_key]))
     if earlier:
         return Recorded(earlier[0]["id"], True, [])
     if require_open and state(deployment, now) != "open":
         raise DeploymentClosed()
     moment = received_at or now
-    trial = {"deployment_id": deployment["id"], "iteration_id": _iteration_a(db, deployment["id"])}
-    trial["id"] = db.execute(
-        """INSERT INTO trials (deployment_id, participant_id, iteration_id, variant, channel, started_at, last_step, idempotency_key)
-           VALUES (?, NULL, ?, 'A', ?, ?, ?, ?)""",
-        [trial["deployment_id"], trial["iteration_id"], channel, iso(moment), (page or "")[:300] or None, idempotency_key],
-    ).lastrowid
-    masked = kinds_in(comment)
-    if comment.strip():
-        save_comment(db, trial, step_key=None, text=comment, source=channel, now=moment)
+    trial = insert_trial(
+        db, deployment_id=deployment["id"], iteration_id=_iteration_a(db, deployment["id"]), variant="A",
+        channel=channel, started_at=moment, last_step=(page or "")[:300] or None, idempotency_key=idempotency_key,
+    )
+    if comment.masked.strip():
+        save_comment(db, trial, step_key=None, comment=comment, source=channel, now=moment)
     if satisfaction is not None:
         save_responses(db, trial, [("satisfaction", float(satisfaction), None)], now=moment)
-    return Recorded(trial["id"], False, masked)
-
-
-def external_summary(db: Database, deployment_id: int) -> dict[str, int]:
-    """How much outside feedback a deployment has, by channel, for the deployment page."""
-    rows = db.query(
-        "SELECT channel, COUNT(*) AS n FROM trials WHERE deployment_id = ? AND channel IN ('widget', 'import') GROUP BY channel",
-        [deployment_id],
-    )
-    return {row["channel"]: row["n"] for row in rows}
-
+    return Recorded(trial["id"], False, list(comment.kinds))

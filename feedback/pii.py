@@ -1,11 +1,12 @@
 """Find and mask personal data in citizens' free-text comments.
 
 Comments are masked before they are stored, analysed or quoted (DESIGN.md §7 and §8), and the
-citizen is warned before sending a comment that seems to contain personal data. The detector is
-pure ``re`` with checksum validation: no network, no model, and linear-time patterns (every
-repetition is either bounded or unambiguous, and every start is anchored by a look-behind), so
-that 100 000 comments take seconds and a hostile 100 KB comment cannot stall a worker. Texts
-without a digit or an "@" skip almost everything.
+citizen is warned before sending a comment that seems to contain personal data; ``scan`` does both
+in one reading, so each text is read once on its way in. The detector is pure ``re`` with
+checksum validation: no network, no model, and linear-time patterns (every repetition is either
+bounded or unambiguous, and every start is anchored by a look-behind), so that 100 000 comments
+take seconds and a hostile 100 KB comment cannot stall a worker. Texts without a digit or an "@"
+skip almost everything.
 
 Kinds and the choices made for ambiguous cases:
 
@@ -73,10 +74,11 @@ __all__ = [
     "KIND_LABELS",
     "PLACEHOLDERS",
     "PiiMatch",
+    "Scan",
     "find_pii",
     "has_pii",
     "mask_pii",
-    "pii_kinds",
+    "scan",
 ]
 
 KINDS: tuple[str, ...] = ("email", "phone", "nir", "iban", "card", "address")
@@ -483,14 +485,34 @@ _POSTCODE_CITY = re.compile(
 
 # Words that cannot start a street name or a city ("2 cours Lundi", "12000 Euros").
 _NOT_A_NAME = frozenset(
-    ["je", "j", "il", "elle", "on", "nous", "vous", "ils", "elles", "merci", "mais", "et", "donc", "car", "pour", "par", "avec", "sans", "puis", "bonjour", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout", "septembre", "octobre", "novembre", "décembre", "decembre", "euros", "euro", "eur", "habitants", "personnes", "foyers", "familles", "usagers", "visiteurs", "participants", "demandes", "dossiers", "réponses", "reponses", "km", "kilomètres", "mètres", "ans", "jours", "heures", "minutes", "places"]
+    [
+        "je", "j", "il", "elle", "on", "nous", "vous", "ils", "elles", "merci", "mais", "et", "donc", "car", "pour",
+        "par", "avec", "sans", "puis", "bonjour", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+        "dimanche", "janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
+        "septembre", "octobre", "novembre", "décembre", "decembre", "euros", "euro", "eur", "habitants", "personnes",
+        "foyers", "familles", "usagers", "visiteurs", "participants", "demandes", "dossiers", "réponses", "reponses",
+        "km", "kilomètres", "mètres", "ans", "jours", "heures", "minutes", "places"
+    ]
 )
 # Words that end a lower-case street name ("12 rue pasteur et ...").
 _STOP = frozenset(
-    ["a", "à", "au", "aux", "avec", "c", "ce", "cet", "cette", "ces", "chez", "comme", "d", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "était", "etait", "été", "ete", "fait", "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "lui", "m", "ma", "mais", "me", "mes", "mon", "n", "ne", "ni", "nous", "on", "ou", "où", "par", "pas", "pour", "plus", "qu", "que", "qui", "s", "sa", "sans", "se", "ses", "si", "son", "sont", "sur", "t", "ta", "te", "tes", "ton", "tout", "tous", "très", "tres", "trop", "tu", "un", "une", "vers", "vos", "votre", "vous", "y", "depuis", "devant", "derrière", "derriere", "après", "apres", "avant", "encore", "jamais", "toujours", "aussi", "bien", "mal", "quand", "alors", "donc", "car", "puis", "ça", "ca", "cela", "ceci", "ici", "là-bas", "bloqué", "bloquée", "fermé", "fermée", "ferme"]
+    [
+        "a", "à", "au", "aux", "avec", "c", "ce", "cet", "cette", "ces", "chez", "comme", "d", "dans", "de", "des",
+        "du", "elle", "elles", "en", "est", "et", "était", "etait", "été", "ete", "fait", "il", "ils", "j", "je", "l",
+        "la", "le", "les", "leur", "lui", "m", "ma", "mais", "me", "mes", "mon", "n", "ne", "ni", "nous", "on", "ou",
+        "où", "par", "pas", "pour", "plus", "qu", "que", "qui", "s", "sa", "sans", "se", "ses", "si", "son", "sont",
+        "sur", "t", "ta", "te", "tes", "ton", "tout", "tous", "très", "tres", "trop", "tu", "un", "une", "vers", "vos",
+        "votre", "vous", "y", "depuis", "devant", "derrière", "derriere", "après", "apres", "avant", "encore", "jamais",
+        "toujours", "aussi", "bien", "mal", "quand", "alors", "donc", "car", "puis", "ça", "ca", "cela", "ceci", "ici",
+        "là-bas", "bloqué", "bloquée", "fermé", "fermée", "ferme"
+    ]
 )
 _ADJECTIVES = frozenset(
-    ["principale", "principales", "piétonne", "piétonnes", "pietonne", "adjacente", "adjacentes", "voisine", "voisines", "parallèle", "parallèles", "perpendiculaire", "perpendiculaires", "suivante", "suivantes", "précédente", "commerçante", "commerçantes", "sombre", "sombres", "étroite", "étroites"]
+    [
+        "principale", "principales", "piétonne", "piétonnes", "pietonne", "adjacente", "adjacentes", "voisine",
+        "voisines", "parallèle", "parallèles", "perpendiculaire", "perpendiculaires", "suivante", "suivantes",
+        "précédente", "commerçante", "commerçantes", "sombre", "sombres", "étroite", "étroites"
+    ]
 )
 
 
@@ -627,14 +649,17 @@ def find_pii(text: str) -> list[PiiMatch]:
     return _resolve(text, candidates)
 
 
-def mask_pii(text: str) -> str:
-    """``text`` with each piece of personal data replaced by a French placeholder.
+@dataclass(frozen=True)
+class Scan:
+    """A text read once on its way in: the warning shows ``kinds`` and the store keeps ``masked``."""
 
-    Masking repeats until nothing is found, so the result never contains detectable personal
-    data and masking it again changes nothing.
-    """
+    masked: str
+    kinds: tuple[str, ...]  # in ``KINDS`` order, as written (before masking)
+
+
+def _masked(text: str, matches: list[PiiMatch]) -> str:
+    """Replace ``matches`` by placeholders, again until nothing is found (see ``mask_pii``)."""
     for _ in range(10):  # in practice one pass, two when masking removed a context word
-        matches = find_pii(text)
         if not matches:
             break
         parts, pos = [], 0
@@ -644,14 +669,26 @@ def mask_pii(text: str) -> str:
             pos = match.end
         parts.append(text[pos:])
         text = "".join(parts)
+        matches = find_pii(text)
     return text
+
+
+def scan(text: str) -> Scan:
+    """Warn about and mask a text in one reading, so that nothing downstream reads it again."""
+    matches = find_pii(text)
+    found = {match.kind for match in matches}
+    return Scan(_masked(text, matches), tuple(kind for kind in KINDS if kind in found))
+
+
+def mask_pii(text: str) -> str:
+    """``text`` with each piece of personal data replaced by a French placeholder.
+
+    Masking repeats until nothing is found, so the result never contains detectable personal
+    data and masking it again changes nothing.
+    """
+    return _masked(text, find_pii(text))
 
 
 def has_pii(text: str) -> bool:
     """Whether ``text`` seems to contain personal data."""
     return bool(find_pii(text))
-
-
-def pii_kinds(text: str) -> set[str]:
-    """The kinds of personal data in ``text``, for the warning shown before sending."""
-    return {match.kind for match in find_pii(text)}

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from feedback.pii import KINDS, mask_pii, pii_kinds
+from feedback.pii import Scan
 from lab.campaigns.deployments import assign_variant
 from lab.campaigns.invitations import trials_used
 from lab.clock import iso, utcnow
@@ -61,6 +61,33 @@ def trial_of(db: Database, *, deployment_id: int, participant_id: int) -> dict |
     )
 
 
+def insert_trial(
+    db: Database,
+    *,
+    deployment_id: int,
+    iteration_id: int,
+    variant: str,
+    channel: str,
+    started_at: datetime,
+    participant_id: int | None = None,
+    invitation_id: int | None = None,
+    assisted_by: int | None = None,
+    assisted_via: str | None = None,
+    consent_at: datetime | None = None,
+    last_step: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict:
+    """Write one trial row, the only place that does: journeys at consent, outside feedback on arrival."""
+    trial_id = db.execute(
+        """INSERT INTO trials (deployment_id, participant_id, invitation_id, iteration_id, variant, channel, assisted_via,
+                               assisted_by, consent_at, started_at, last_step, idempotency_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [deployment_id, participant_id, invitation_id, iteration_id, variant, channel, assisted_via, assisted_by,
+         iso(consent_at) if consent_at else None, iso(started_at), last_step, idempotency_key],
+    ).lastrowid
+    return get_trial(db, trial_id)
+
+
 def create_trial(
     db: Database,
     *,
@@ -80,22 +107,11 @@ def create_trial(
     if deployment["quota"] is not None and not came_by_shared and trials_used(db, deployment["id"]) >= deployment["quota"]:
         raise TrialRefused("quota")
     label, iteration_id = variant_for(deployment, participant["code"])
-    trial_id = db["trials"].insert(
-        {
-            "deployment_id": deployment["id"],
-            "participant_id": participant["id"],
-            "invitation_id": invitation_id,
-            "iteration_id": iteration_id,
-            "variant": label,
-            "channel": channel,
-            "assisted_via": assisted_via,
-            "assisted_by": assisted_by,
-            "consent_at": iso(now),
-            "started_at": iso(now),
-            "idempotency_key": idempotency_key,
-        }
-    ).last_pk
-    return get_trial(db, trial_id)
+    return insert_trial(
+        db, deployment_id=deployment["id"], iteration_id=iteration_id, variant=label, channel=channel, started_at=now,
+        participant_id=participant["id"], invitation_id=invitation_id, assisted_by=assisted_by,
+        assisted_via=assisted_via, consent_at=now, idempotency_key=idempotency_key,
+    )
 
 
 def mark_assisted(db: Database, trial_id: int, *, user_id: int, via: str) -> None:
@@ -103,6 +119,21 @@ def mark_assisted(db: Database, trial_id: int, *, user_id: int, via: str) -> Non
     db.execute(
         "UPDATE trials SET assisted_by = ?, assisted_via = ? WHERE id = ? AND assisted_via IS NULL", [user_id, via, trial_id]
     )
+
+
+def unfinished_participants(db: Database, *, deployment_id: int) -> list[dict]:
+    """Participants of the deployment's groups who have not finished the test, for a mediator to pick."""
+    return list(db.query(
+        """
+        SELECT p.id, p.code, g.name AS group_name, t.id IS NOT NULL AS started
+        FROM deployment_groups dg JOIN participants p ON p.group_id = dg.group_id
+        JOIN test_groups g ON g.id = p.group_id
+        LEFT JOIN trials t ON t.participant_id = p.id AND t.deployment_id = dg.deployment_id
+        WHERE dg.deployment_id = ? AND (t.id IS NULL OR t.questionnaire_at IS NULL)
+        ORDER BY g.name, p.code
+        """,
+        [deployment_id],
+    ))
 
 
 # --- idempotency -----------------------------------------------------------------------------
@@ -205,17 +236,11 @@ def answers_of(db: Database, trial_id: int) -> dict[str, object]:
 # --- comments --------------------------------------------------------------------------------
 
 
-def kinds_in(text: str) -> list[str]:
-    """Kinds of personal data in a text, in a stable order."""
-    found = pii_kinds(text) if text else set()
-    return [kind for kind in KINDS if kind in found]
-
-
 def save_comment(
-    db: Database, trial: Mapping, *, step_key: str | None, text: str, source: str, now: datetime
+    db: Database, trial: Mapping, *, step_key: str | None, comment: Scan, source: str, now: datetime
 ) -> int | None:
-    """Store the masked comment of a step (or the overall one); an emptied box deletes it."""
-    text = text.replace("\r\n", "\n").strip()
+    """Store a step's comment (or the overall one) as scanned on its way in; an emptied box deletes it."""
+    text = comment.masked.replace("\r\n", "\n").strip()
     existing = _one(
         db, "SELECT id FROM comments WHERE trial_id = ? AND IFNULL(step_key, '') = ? AND source IN ('step', 'questionnaire')",
         [trial["id"], step_key or ""],
@@ -224,7 +249,7 @@ def save_comment(
         if existing:
             db.execute("DELETE FROM comments WHERE id = ?", [existing["id"]])
         return None
-    values = {"text": mask_pii(text), "pii_kinds": json.dumps(kinds_in(text)), "updated_at": iso(now)}
+    values = {"text": text, "pii_kinds": json.dumps(list(comment.kinds)), "updated_at": iso(now)}
     if existing:
         db["comments"].update(existing["id"], values)
         return existing["id"]
@@ -243,6 +268,11 @@ def comment_of(db: Database, trial_id: int, step_key: str | None) -> str:
         [trial_id, step_key or ""],
     )
     return row["text"] if row else ""
+
+
+def comments_of(db: Database, *, trial_id: int) -> list[dict]:
+    """Every comment of a trial (step key and masked text), in the order they were first written."""
+    return list(db.query("SELECT step_key, text FROM comments WHERE trial_id = ? ORDER BY id", [trial_id]))
 
 
 # --- questionnaire ---------------------------------------------------------------------------

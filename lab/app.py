@@ -32,7 +32,7 @@ from analysis.themes.erasure import forget_themes
 from feedback import migrations as feedback_migrations
 from feedback.limits import Limiters
 from feedback.retention import purge_expired
-from feedback.routes import api, imports, kiosk, participant, staff, widget
+from feedback.routes import api, imports, kiosk, own_data, participant, staff, widget
 from lab import errors
 from lab import migrations as kernel_migrations
 from lab.access import endpoints, route_rule
@@ -78,6 +78,7 @@ ROUTERS = (
     deployments.router,
     prototype_routes.router,
     participant.router,
+    own_data.router,
     kiosk.router,
     staff.router,
     widget.router,

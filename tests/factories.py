@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from feedback import store
+from feedback.pii import scan
 from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time, get_deployment
 from lab.campaigns.groups import add_participant, add_participants, create_group, list_participants
 from lab.campaigns.invitations import SharedLinkForm, create_shared, generate_personal, list_invitations
@@ -167,7 +168,8 @@ def add_trial(
                                 values={}, now=moment)
         trial = store.get_trial(db, trial["id"])
         for step, text in (comments or {}).items():
-            store.save_comment(db, trial, step_key=step, text=text, source="step" if step else "questionnaire", now=moment)
+            store.save_comment(db, trial, step_key=step, comment=scan(text), source="step" if step else "questionnaire",
+                               now=moment)
         if answers:
             store.save_responses(db, trial, [(key, float(value), None) for key, value in answers.items()], now=moment)
     return trial["id"]
@@ -204,7 +206,8 @@ def add_comment(db, pilot: Pilot, index: int, text: str, *, step: str | None = "
             db, deployment=deployment, participant=participant, channel="assisted" if assisted_by else "online", now=T0,
             assisted_by=assisted_by, assisted_via="telephone" if assisted_by else None,
         )
-        comment_id = store.save_comment(db, trial, step_key=step, text=text, source="step" if step else "questionnaire", now=T0)
+        comment_id = store.save_comment(db, trial, step_key=step, comment=scan(text), source="step" if step else "questionnaire",
+                                        now=T0)
         if satisfaction is not None:
             store.save_responses(db, trial, [("satisfaction", float(satisfaction), None)], now=T0)
     return comment_id

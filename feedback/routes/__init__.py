@@ -1,1 +1,1 @@
-"""feedback.routes.participant"""
+"""The feedback layer's routers: the citizen journey, own data, kiosks, staff screens, widget, API, imports."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlite_utils import Database
 
 from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, Recorded, deployment_by_key, record_external
+from feedback.pii import scan
 from lab.access import DEPLOYMENT_KEY, requires
 from lab.clock import utcnow
 from lab.i18n import N_
@@ -98,7 +99,7 @@ def _record(db: Database, *, app, key: str, client: str, payload: FeedbackIn, no
             deployment=deployment,
             channel="widget",
             idempotency_key=f"api:{deployment['id']}:{payload.idempotency_key}",
-            comment=payload.comment,
+            comment=scan(payload.comment),
             satisfaction=SATISFACTION_LEVELS.get(payload.satisfaction or ""),
             page=payload.page,
             now=now,

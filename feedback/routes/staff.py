@@ -49,27 +49,12 @@ def _open_deployment(request: Request, db, deployment_id: int, now: datetime) ->
     return deployment
 
 
-def _people(db, deployment: dict) -> list[dict]:
-    """Participants of the deployment's groups who have not finished the test."""
-    return list(db.query(
-        """
-        SELECT p.id, p.code, g.name AS group_name, t.id IS NOT NULL AS started
-        FROM deployment_groups dg JOIN participants p ON p.group_id = dg.group_id
-        JOIN test_groups g ON g.id = p.group_id
-        LEFT JOIN trials t ON t.participant_id = p.id AND t.deployment_id = dg.deployment_id
-        WHERE dg.deployment_id = ? AND (t.id IS NULL OR t.questionnaire_at IS NULL)
-        ORDER BY g.name, p.code
-        """,
-        [deployment["id"]],
-    ))
-
-
 def _assist_page(request: Request, db, deployment: dict, *, form: dict | None = None,
                  problems: list[tuple[str, str]] | None = None) -> Response:
     problems = problems or []
     context = {
         "deployment": deployment,
-        "people": _people(db, deployment),
+        "people": store.unfinished_participants(db, deployment_id=deployment["id"]),
         "channels": [(key, _(CHANNEL_LABELS[key])) for key in ASSISTED_CHANNELS],
         "form": form or {"canal": "", "personne": ""},
         **form_problems(problems),

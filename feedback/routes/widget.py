@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, deployment_by_key, record_external
-from feedback.pii import KIND_LABELS
-from feedback.store import clean_key, kinds_in, new_key
+from feedback.pii import KIND_LABELS, scan
+from feedback.store import clean_key, new_key
 from lab.access import DEPLOYMENT_KEY, Db, requires
 from lab.campaigns.deployments import state
 from lab.clock import utcnow
@@ -66,16 +66,16 @@ def widget_submit(
     if level is None and not comment.strip():
         errors = [_("Choisissez une réponse ou écrivez un commentaire.")]
         return _page(request, deployment, {"form": form, "errors": errors, "warning": []}, status_code=422)
-    kinds = kinds_in(comment)
-    if kinds and not confirm_pii:
-        warning = [_(KIND_LABELS[k]) for k in kinds]
+    scanned = scan(comment)
+    if scanned.kinds and not confirm_pii:
+        warning = [_(KIND_LABELS[k]) for k in scanned.kinds]
         return _page(request, deployment, {"form": form, "errors": [], "warning": warning}, status_code=422)
     try:
         with write(db):
             record_external(
                 db, deployment=deployment, channel="widget", idempotency_key=f"widget:{deployment['id']}:{form['key']}",
-                comment=comment, satisfaction=level, page=request.headers.get("referer", "")[:300] or None, now=utcnow(),
+                comment=scanned, satisfaction=level, page=request.headers.get("referer", "")[:300] or None, now=utcnow(),
             )
     except DeploymentClosed:
         return _page(request, deployment, {"form": form, "errors": [], "warning": []})
-    return render(request, "feedback/widget_thanks.html", {"deployment": deployment, "masked": bool(kinds)})
+    return render(request, "feedback/widget_thanks.html", {"deployment": deployment, "masked": bool(scanned.kinds)})

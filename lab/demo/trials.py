@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from feedback import store
+from feedback.pii import scan
 from lab.campaigns.deployments import get_deployment, state
 from lab.clock import utcnow
 from lab.demo.answers import Answers
@@ -127,7 +128,7 @@ def _play(db: Database, *, deployment: dict, spec: Spec, story: Story, slot: Slo
         if rng.random() < chance:
             theme = rng.choice(themes) if themes else weighted(rng, story.ambient[step.key])
             text = voices.say(theme, english=slot.english, assisted=slot.channel == "assisted", step=step.key)
-            store.save_comment(db, trial, step_key=step.key, text=text, source="step", now=t)
+            store.save_comment(db, trial, step_key=step.key, comment=scan(text), source="step", now=t)
         t += timedelta(seconds=rng.uniform(1, 4))
     played.completed = True
     played.end = t
@@ -254,7 +255,7 @@ def fill_deployment(db: Database, deployment_id: int, story: Story, rng: random.
         store.save_responses(db, played.trial, rows, now=when)
         if rng.random() < P_FREE_TEXT:
             text = _free_text(played, int(rows[0][1]), story, slot, voices, rng)
-            store.save_comment(db, played.trial, step_key=None, text=text, source="questionnaire",
+            store.save_comment(db, played.trial, step_key=None, comment=scan(text), source="questionnaire",
                                now=when + timedelta(seconds=1))
     return len(slots)
 

@@ -3,7 +3,7 @@
 Comments are drawn without replacement from a hand-written bank per iteration and theme; a text
 is used again only once its theme's pool is empty, then with small surface changes (case,
 accents, a word added) as people write. About one participant in nine writes in English; a few
-leave an e-mail or a phone number, which `save_comment` masks.
+leave an e-mail or a phone number, which `scan` masks as the form does.
 """
 
 from __future__ import annotations

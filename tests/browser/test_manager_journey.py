@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from feedback import store
+from feedback.pii import scan
 from lab.campaigns.deployments import get_deployment
 from lab.clock import utcnow
 from lab.db import write
@@ -61,7 +62,8 @@ def _seed(db, deployment_id: int, count: int, *, completion: float, happy: float
             if rng.random() < 0.2:
                 store.record_errors(db, trial, step.key, [step.fields[0].key], now=moment)
             if step.key in SAID and rng.random() < 0.7:
-                store.save_comment(db, trial, step_key=step.key, text=rng.choice(SAID[step.key]), source="step", now=moment)
+                store.save_comment(db, trial, step_key=step.key, comment=scan(rng.choice(SAID[step.key])), source="step",
+                                   now=moment)
             moment += timedelta(seconds=rng.randint(30, 150))
             if done or index < reached - 1:
                 trial = store.get_trial(db, trial["id"])
@@ -76,7 +78,7 @@ def _seed(db, deployment_id: int, count: int, *, completion: float, happy: float
             answers += [(f"sus_{i}", float((rng.randint(4, 5) if i % 2 else rng.randint(1, 2)) if pleased else rng.randint(2, 4)), None)
                         for i in range(1, 11)]
             store.save_responses(db, trial, answers, now=moment)
-            store.save_comment(db, trial, step_key=None, text=rng.choice(SAID[None]), source="questionnaire", now=moment)
+            store.save_comment(db, trial, step_key=None, comment=scan(rng.choice(SAID[None])), source="questionnaire", now=moment)
 
 
 @pytest.fixture

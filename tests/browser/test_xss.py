@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from analysis.themes.jobs import analyse_now
+from feedback.pii import scan
 from feedback.store import save_comment, save_responses
 from lab.campaigns.groups import add_participant, create_participant
 from lab.clock import utcnow
@@ -54,8 +55,10 @@ def hostile(settings, users):
                     "completed_at": now.isoformat(), "last_step": "contact",
                 }).last_pk
                 trial = {"id": trial_id, "deployment_id": lab.deployment_id, "iteration_id": lab.iteration_id}
-                save_comment(db, trial, step_key="lieu", text=f"commentaire {payload} adresse introuvable", source="step", now=now)
-                save_comment(db, trial, step_key=None, text=f"{payload} le formulaire est trop long", source="questionnaire", now=now)
+                save_comment(db, trial, step_key="lieu", comment=scan(f"commentaire {payload} adresse introuvable"), source="step",
+                             now=now)
+                save_comment(db, trial, step_key=None, comment=scan(f"{payload} le formulaire est trop long"), source="questionnaire",
+                             now=now)
                 save_responses(db, trial, [("satisfaction", 1 + index % 3, None), ("ease", 3, None)], now=now)
         analyse_now(db, iteration_id=lab.iteration_id, user_id=users["staff"].id)
     return {"lab": lab, "prototype_id": prototype_id, "iteration_id": iteration_id, "participant": person}

@@ -43,7 +43,8 @@ PARTICIPANT_POSTS = ["/take/consentement", "/take/etape/lieu", "/take/questionna
 def test_every_feedback_route_declares_the_expected_rule(app):
     declared = {}
     for route in endpoints(app):
-        if route.endpoint.__module__ in ("feedback.routes.participant", "feedback.routes.kiosk", "feedback.routes.staff"):
+        if route.endpoint.__module__ in ("feedback.routes.participant", "feedback.routes.own_data", "feedback.routes.kiosk",
+                                         "feedback.routes.staff"):
             for method in route.methods - {"HEAD"}:
                 declared[(method, route.path)] = route_rule(route).name
     assert declared == EXPECTED_RULES

@@ -15,13 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from feedback.pii import KIND_LABELS, KINDS, PLACEHOLDERS, PiiMatch, find_pii, has_pii, mask_pii, pii_kinds
+from feedback.pii import KIND_LABELS, KINDS, PLACEHOLDERS, PiiMatch, Scan, find_pii, has_pii, mask_pii, scan
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "pii_examples.jsonl"
 
 
 def found(text: str) -> list[tuple[str, str]]:
     return [(m.kind, m.text) for m in find_pii(text)]
+
+
+def kinds_found(text: str) -> set[str]:
+    return set(scan(text).kinds)
 
 
 # Independent checksum helpers: they prove each fixture is valid or invalid for the stated reason.
@@ -70,7 +74,7 @@ def test_match_is_frozen_and_points_into_the_text():
 
 
 @pytest.mark.parametrize(
-    "func, expected", [(find_pii, []), (mask_pii, ""), (has_pii, False), (pii_kinds, set())]
+    "func, expected", [(find_pii, []), (mask_pii, ""), (has_pii, False), (kinds_found, set())]
 )
 def test_empty_string(func, expected):
     assert func("") == expected
@@ -109,7 +113,7 @@ def test_email_found(text, expected):
     ["jean@", "@example.com", "jean@example", "écrire à la mairie", "12 € @ la caisse", "v1.2@3", "a@b.c"],
 )
 def test_email_not_found(text):
-    assert "email" not in pii_kinds(text)
+    assert "email" not in kinds_found(text)
 
 
 # --------------------------------------------------------------------------- phone
@@ -167,7 +171,7 @@ def test_phone_formats(number):
     ],
 )
 def test_phone_lookalikes(text):
-    assert "phone" not in pii_kinds(text)
+    assert "phone" not in kinds_found(text)
 
 
 # --------------------------------------------------------------------------- NIR
@@ -223,7 +227,7 @@ def test_nir_valid(number):
     ],
 )
 def test_nir_invalid(number):
-    assert "nir" not in pii_kinds(f"mon numéro : {number}")
+    assert "nir" not in kinds_found(f"mon numéro : {number}")
 
 
 def test_nir_without_key_needs_the_official_grouping_or_a_context_word():
@@ -284,7 +288,7 @@ def test_iban_stops_at_its_length():
     ],
 )
 def test_iban_invalid(text):
-    assert "iban" not in pii_kinds(text)
+    assert "iban" not in kinds_found(text)
 
 
 def test_french_rib_is_bank_details_too():
@@ -345,7 +349,7 @@ def test_card_lengths_that_need_a_card_word():
     ],
 )
 def test_card_lookalikes(text):
-    assert "card" not in pii_kinds(text)
+    assert "card" not in kinds_found(text)
 
 
 # --------------------------------------------------------------------------- address
@@ -411,7 +415,7 @@ def test_address_found(text, expected):
     ],
 )
 def test_address_lookalikes(text):
-    assert "address" not in pii_kinds(text)
+    assert "address" not in kinds_found(text)
 
 
 # --------------------------------------------------------------------------- overlaps
@@ -444,7 +448,7 @@ def test_several_kinds_sorted_and_disjoint():
     matches = find_pii(text)
     assert [m.kind for m in matches] == ["address", "phone", "email", "iban", "nir", "card"]
     assert all(a.end <= b.start for a, b in zip(matches, matches[1:]))
-    assert pii_kinds(text) == set(KINDS)
+    assert kinds_found(text) == set(KINDS)
 
 
 # --------------------------------------------------------------------------- masking
@@ -487,11 +491,18 @@ def test_mask_is_idempotent_and_complete_on_the_labelled_set():
 
 
 def test_has_pii_and_kinds_for_the_warning():
-    text = "mon mail: odile.roux@example.com, tel 06 39 98 12 34"
+    text = "tel 06 39 98 12 34, mon mail: odile.roux@example.com"
     assert has_pii(text)
-    assert pii_kinds(text) == {"email", "phone"}
-    labels = [KIND_LABELS[k] for k in sorted(pii_kinds(text))]
+    assert scan(text).kinds == ("email", "phone")  # in KINDS order, whatever the order in the text
+    labels = [KIND_LABELS[k] for k in scan(text).kinds]
     assert labels == ["une adresse électronique", "un numéro de téléphone"]
+
+
+def test_one_scan_gives_the_masked_text_and_the_kinds_as_written():
+    text = f"Rappelez-moi au 06 12 34 56 78, sécu {NIR}"
+    assert scan(text) == Scan(mask_pii(text), ("phone", "nir"))
+    assert scan("") == Scan("", ())
+    assert scan("Rien à signaler") == Scan("Rien à signaler", ())
 
 
 # --------------------------------------------------------------------------- robustness
@@ -613,7 +624,7 @@ def evaluate(examples: list[dict]) -> dict:
     kind_found: Counter = Counter()
     errors = []
     for example in examples:
-        labelled, got = set(example["kinds"]), pii_kinds(example["text"])
+        labelled, got = set(example["kinds"]), kinds_found(example["text"])
         if labelled and got:
             tp += 1
         elif labelled:
@@ -631,7 +642,7 @@ def evaluate(examples: list[dict]) -> dict:
         "tp": tp, "fp": fp, "fn": fn, "tn": tn,
         "precision": tp / (tp + fp) if tp + fp else 1.0,
         "recall": tp / (tp + fn) if tp + fn else 1.0,
-        "exact": sum(1 for e in examples if set(e["kinds"]) == pii_kinds(e["text"])) / len(examples),
+        "exact": sum(1 for e in examples if set(e["kinds"]) == kinds_found(e["text"])) / len(examples),
         "kind_recall": {k: kind_tp[k] / kind_labelled[k] for k in KINDS},
         "kind_precision": {k: kind_tp[k] / kind_found[k] if kind_found[k] else 1.0 for k in KINDS},
         "kind_support": dict(kind_labelled),

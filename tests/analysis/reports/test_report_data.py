@@ -14,6 +14,7 @@ from analysis.reports.records import response_records, trial_records
 from analysis.reports.snapshots import data_version, get_snapshot, metrics_from_basis, refresh, summaries
 from analysis.stats import wilson_interval
 from feedback import store
+from feedback.pii import scan
 from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time
 from lab.campaigns.groups import rename_group
 from lab.clock import utcnow
@@ -125,7 +126,7 @@ def test_comparison_with_the_previous_iteration(db, users):
     for i in range(10):
         add_trial(db, pilot, 0, reached=4 if i < 5 else 2, answers={"satisfaction": 3 if i < 3 else 1, "ease": 2, "clarity": 3,
                                                                     "help_needed": 1, **SUS_50} if i < 5 else None)
-    for i in range(12):
+    for _i in range(12):
         add_trial(db, pilot, 1, answers={"satisfaction": 3, "ease": 5, "clarity": 4, "help_needed": 0, **SUS_100})
     figures = get_snapshot(db, pilot.iterations[1]).figures
     comparison = figures["comparison"]
@@ -213,7 +214,7 @@ def test_every_kind_of_change_makes_the_snapshot_stale(db, users, settings, chan
         elif change == "answer":
             store.save_responses(db, trial, [("satisfaction", 3.0, None)], now=T0)
         elif change == "comment":
-            store.save_comment(db, trial, step_key="lieu", text="Bien", source="step", now=T0)
+            store.save_comment(db, trial, step_key="lieu", comment=scan("Bien"), source="step", now=T0)
         elif change == "erase":
             db.execute("DELETE FROM participants WHERE id = ?", [trial["participant_id"]])
         elif change == "rename_group":

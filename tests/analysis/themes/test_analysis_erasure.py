@@ -9,6 +9,7 @@ from analysis.themes import actions, curation, jobs, store
 from analysis.themes.erasure import GONE_LABEL
 from feedback import store as feedback_store
 from feedback.erasure import erase_participant
+from feedback.pii import scan
 from lab.app import FORGET_HOOKS
 from lab.campaigns.deployments import get_deployment
 from lab.db import write
@@ -48,7 +49,7 @@ def canary(db, pilot):
     with write(db):
         trial = feedback_store.create_trial(db, deployment=get_deployment(db, pilot.deployments[0]), participant=person,
                                             channel="online", now=T0)
-        ids = [feedback_store.save_comment(db, trial, step_key=step, text=text,
+        ids = [feedback_store.save_comment(db, trial, step_key=step, comment=scan(text),
                                            source="step" if step else "questionnaire", now=T0)
                for step, text in CANARY_COMMENTS.items()]
         feedback_store.save_responses(db, trial, [("satisfaction", 1.0, None)], now=T0)
