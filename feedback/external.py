@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from feedback.pii import Scan
+from feedback.pii import KINDS, Scan
 from feedback.store import insert_trial, save_comment, save_responses
 from lab.campaigns.deployments import state
 
@@ -49,12 +49,16 @@ def record_external(
     idempotency_key: str,
     comment: Scan,
     satisfaction: int | None,
-    page: str | None,
+    page: Scan | None,
     now: datetime,
     received_at: datetime | None = None,
     require_open: bool = True,
 ) -> Recorded:
-    """Store one anonymous comment (scanned by the caller) and rating once per key; no consent, so funnels ignore it."""
+    """Store one anonymous comment and rating once per key; no consent, so funnels ignore it.
+
+    The comment and the page it was sent from (an address can carry an e-mail or a name in its
+    query) are scanned by the caller; both are stored masked.
+    """
     earlier = list(db.query("SELECT id FROM trials WHERE idempotency_key = ?", [idempotency_key]))
     if earlier:
         return Recorded(earlier[0]["id"], True, [])
@@ -63,10 +67,12 @@ def record_external(
     moment = received_at or now
     trial = insert_trial(
         db, deployment_id=deployment["id"], iteration_id=_iteration_a(db, deployment["id"]), variant="A",
-        channel=channel, started_at=moment, last_step=(page or "")[:300] or None, idempotency_key=idempotency_key,
+        channel=channel, started_at=moment, last_step=page.masked[:300] or None if page else None,
+        idempotency_key=idempotency_key,
     )
     if comment.masked.strip():
         save_comment(db, trial, step_key=None, comment=comment, source=channel, now=moment)
     if satisfaction is not None:
         save_responses(db, trial, [("satisfaction", float(satisfaction), None)], now=moment)
-    return Recorded(trial["id"], False, list(comment.kinds))
+    found = set(comment.kinds) | set(page.kinds if page else ())
+    return Recorded(trial["id"], False, [kind for kind in KINDS if kind in found])

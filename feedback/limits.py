@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from lab.errors import error_response
 from lab.i18n import gettext as _
-from lab.ratelimit import RateLimiter, fingerprint
+from lab.ratelimit import RateLimiter, client_address, fingerprint
 from lab.settings import Settings
 
 #: The window every feedback limit counts over.
@@ -47,18 +47,15 @@ class Limiters:
         )
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _refuse(request: Request, pairs: list[tuple[RateLimiter, str]]) -> Response | None:
-    if all([limiter.hit(key) for limiter, key in pairs]):
-        return None
-    retry = max(limiter.retry_after(key) for limiter, key in pairs)
-    return error_response(
-        request, 429, _("Trop de demandes en peu de temps. Patientez quelques minutes, puis réessayez : vos réponses déjà enregistrées sont conservées."),
-        headers={"Retry-After": str(retry)},
-    )
+    """Charge each allowance in order (the client's first) and stop at the first refusal, so that one
+    client over its own limit never uses up a link or a session that others share."""
+    for limiter, key in pairs:
+        if not limiter.hit(key):
+            return error_response(request, 429, _(
+                "Trop de demandes en peu de temps. Patientez quelques minutes, puis réessayez : "
+                "vos réponses déjà enregistrées sont conservées."), headers={"Retry-After": str(limiter.retry_after(key))})
+    return None
 
 
 def check_link(request: Request, token: str) -> Response | None:
@@ -66,7 +63,7 @@ def check_link(request: Request, token: str) -> Response | None:
     secret = request.app.state.settings.secret_key
     own = request.app.state.feedback_limiters
     return _refuse(request, [
-        (own.link_per_client, fingerprint(secret, "link-client", _client(request))),
+        (own.link_per_client, fingerprint(secret, "link-client", client_address(request))),
         (own.link_per_token, fingerprint(secret, "link-token", token[:128])),
     ])
 
@@ -75,7 +72,7 @@ def check_submit(request: Request, session_id: str | None) -> Response | None:
     """A 429 page when this client or this participant submits too often, else None."""
     secret = request.app.state.settings.secret_key
     own = request.app.state.feedback_limiters
-    pairs = [(own.submit_per_client, fingerprint(secret, "submit-client", _client(request)))]
+    pairs = [(own.submit_per_client, fingerprint(secret, "submit-client", client_address(request)))]
     if session_id:
         pairs.append((own.submit_per_session, fingerprint(secret, "submit-session", session_id)))
     return _refuse(request, pairs)

@@ -65,7 +65,9 @@ On overlap the longest match wins, then the kind with the strongest validation
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lab.i18n import N_
 
@@ -629,23 +631,37 @@ def _resolve(text: str, candidates: list[tuple[str, int, int]]) -> list[PiiMatch
     return [PiiMatch(kind, start, end, text[start:end]) for start, end, kind in kept]
 
 
+@lru_cache(maxsize=4096)
+def _compatible(char: str) -> str:
+    """A character's compatibility form when it is one character ("０" → "0", "＠" → "@"), else itself."""
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def _comparable(text: str) -> str:
+    """`text` with full-width and other compatibility characters read as their plain forms, at the same
+    positions: detection reads this, masking applies to the original, which keeps its own characters."""
+    return text if text.isascii() else "".join(_compatible(char) for char in text)
+
+
 def find_pii(text: str) -> list[PiiMatch]:
-    """Personal data found in ``text``: non-overlapping, in order of position."""
+    """Personal data found in ``text``: non-overlapping, in order of position (full-width forms included)."""
     if not text:
         return []
     candidates: list[tuple[str, int, int]] = []
-    lowered = text.lower()
+    plain = _comparable(text)
+    lowered = plain.lower()
     # Cheap pre-checks: most comments have no "@" and many have no digit at all.
-    if "@" in text or "(at)" in lowered or "[at]" in lowered or "arobase" in lowered:
-        _find_emails(text, candidates)
-    if _HAS_DIGIT.search(text):
-        _find_phones(text, candidates)
-        _find_nirs(text, candidates)
-        _find_ibans(text, candidates)
-        _find_cards(text, candidates)
-        _find_addresses(text, candidates)
+    if "@" in plain or "(at)" in lowered or "[at]" in lowered or "arobase" in lowered:
+        _find_emails(plain, candidates)
+    if _HAS_DIGIT.search(plain):
+        _find_phones(plain, candidates)
+        _find_nirs(plain, candidates)
+        _find_ibans(plain, candidates)
+        _find_cards(plain, candidates)
+        _find_addresses(plain, candidates)
     elif "lieu" in lowered:
-        _find_addresses(text, candidates)
+        _find_addresses(plain, candidates)
     return _resolve(text, candidates)
 
 

@@ -8,6 +8,7 @@ end after a few idle minutes so the next person never sees the previous one's an
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,9 @@ from lab.clock import iso, parse
 
 PARTICIPANT_COOKIE = "lab_participant"
 KIOSK_COOKIE = "lab_kiosk"
+#: A shared link opened but not yet consented through: who came is created only at consent.
+INVITATION_COOKIE = "lab_invitation"
+INVITATION_PASS_LIFETIME = timedelta(days=1)
 ONLINE_LIFETIME = timedelta(days=180)
 ASSISTED_IDLE = timedelta(hours=2)
 KIOSK_IDLE = timedelta(minutes=10)
@@ -145,6 +149,28 @@ def revoke(db: Database, session_id: str, *, now: datetime) -> None:
     db.execute(
         "UPDATE participant_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [iso(now), session_id]
     )
+
+
+def invitation_pass(secret: str, invitation_id: int, *, now: datetime) -> str:
+    """A signed, expiring note that this browser opened a shared link: no row is written for it."""
+    expires = int((now + INVITATION_PASS_LIFETIME).timestamp())
+    body = f"{invitation_id}.{expires}"
+    return f"{body}.{_signature(secret, body)}"
+
+
+def read_invitation_pass(secret: str, value: str | None, *, now: datetime) -> int | None:
+    """The invitation a pass names, or None when it is missing, forged or expired."""
+    parts = (value or "")[:128].split(".")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts[:2]):
+        return None
+    body = f"{parts[0]}.{parts[1]}"
+    if not hmac.compare_digest(_signature(secret, body), parts[2]) or int(parts[1]) < now.timestamp():
+        return None
+    return int(parts[0])
+
+
+def _signature(secret: str, body: str) -> str:
+    return hmac.new(secret.encode(), b"invitation-pass\x1f" + body.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def cookie_options(name: str, token: str, *, secure: bool, max_age: int | None = None) -> dict:

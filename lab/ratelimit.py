@@ -17,7 +17,7 @@ def client_address(request) -> str:
 
 def fingerprint(secret: str, *parts: str) -> str:
     """Key a limit by client without keeping the raw IP address anywhere."""
-    message = "\x1f".join(parts).encode()
+    message = "\x1f".join(parts).encode("utf-8", "surrogatepass")  # a URL may carry bytes that are not UTF-8
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 

@@ -19,7 +19,7 @@ from lab.access import DEPLOYMENT_KEY, requires
 from lab.clock import utcnow
 from lab.i18n import N_
 from lab.i18n import gettext as _
-from lab.ratelimit import fingerprint
+from lab.ratelimit import client_address, fingerprint
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"])
 KEY_HEADER = "X-Servicelab-Key"
@@ -90,7 +90,9 @@ def _record(db: Database, *, app, key: str, client: str, payload: FeedbackIn, no
     if deployment is None:
         return Refusal(401, N_("Clé de déploiement absente ou inconnue."))
     limits = app.state.feedback_limiters
-    for limiter, who in ((limits.api_per_key, key), (limits.api_per_client, client)):
+    # The client's own allowance first: a client refused for its own excess never uses up the key,
+    # which every site embedding the widget shares (the key is public).
+    for limiter, who in ((limits.api_per_client, client), (limits.api_per_key, key)):
         if not limiter.hit(who):
             return Refusal(429, N_("Trop de demandes : réessayez plus tard."), limiter.retry_after(who))
     try:
@@ -101,7 +103,7 @@ def _record(db: Database, *, app, key: str, client: str, payload: FeedbackIn, no
             idempotency_key=f"api:{deployment['id']}:{payload.idempotency_key}",
             comment=scan(payload.comment),
             satisfaction=SATISFACTION_LEVELS.get(payload.satisfaction or ""),
-            page=payload.page,
+            page=scan(payload.page) if payload.page else None,
             now=now,
         )
     except DeploymentClosed:
@@ -129,7 +131,7 @@ async def post_feedback(
 ) -> JSONResponse:
     """Record feedback for the open deployment whose public key is sent in the X-Servicelab-Key header."""
     settings = request.app.state.settings
-    client = fingerprint(settings.secret_key, "api", request.client.host if request.client else "unknown")
+    client = fingerprint(settings.secret_key, "api", client_address(request))
     outcome = await request.app.state.group_commit.run(
         partial(_record, app=request.app, key=key or "", client=client, payload=payload, now=utcnow())
     )

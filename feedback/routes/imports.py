@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from feedback.comment_import import MAX_BYTES, import_comments, parse_comments_csv
 from lab import audit
@@ -49,13 +50,19 @@ async def import_upload(
     text_column: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Import the rows that can be read, list the others by line; a second upload adds nothing."""
+    data = await file.read(MAX_BYTES + 1) if file is not None and file.filename else None
+    # Parsing, scanning and storing thousands of rows is CPU work: never on the event loop.
+    return await run_in_threadpool(_import, request, db, user, deployment_id, data, file.filename if file else "", text_column)
+
+
+def _import(request: Request, db, user, deployment_id: int, data: bytes | None, filename: str, text_column: str) -> Response:
+    """Parse, store once, audit, and report line by line."""
     deployment = get_deployment(db, deployment_id)
     if deployment is None:
         return error_response(request, 404)
-    if file is None or not file.filename:
+    if data is None:
         return _form(request, deployment, errors=[{"message": _("Choisissez un fichier CSV."), "anchor": "file"}],
                      text_column=text_column, status_code=422)
-    data = await file.read(MAX_BYTES + 1)
     try:
         parsed = parse_comments_csv(data, text_column=text_column.strip() or None)
     except ImportFileError as exc:
@@ -64,9 +71,9 @@ async def import_upload(
     with write(db):
         added, duplicates = import_comments(db, deployment=deployment, parsed=parsed, now=utcnow())
         audit.record(db, user_id=user.id, action="comments.import", object_type="deployment", object_id=deployment_id,
-                     detail={"file": file.filename, "added": added, "duplicates": duplicates, "refused": len(parsed.problems)})
+                     detail={"file": filename, "added": added, "duplicates": duplicates, "refused": len(parsed.problems)})
     return render(
         request,
         "feedback/comment_import_report.html",
-        {"deployment": deployment, "parsed": parsed, "added": added, "duplicates": duplicates, "filename": file.filename},
+        {"deployment": deployment, "parsed": parsed, "added": added, "duplicates": duplicates, "filename": filename},
     )

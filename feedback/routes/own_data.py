@@ -17,7 +17,7 @@ from feedback.sessions import PARTICIPANT_COOKIE
 from lab import audit
 from lab.access import Db, Visitor
 from lab.clock import utcnow
-from lab.db import write
+from lab.db import checkpoint, write
 from lab.i18n import gettext as _
 from lab.web import redirect, render
 
@@ -83,6 +83,7 @@ def erase(request: Request, db: Db, session: Participant) -> Response:
         counts = erase_participant(db, session.participant_id, hooks=request.app.state.forget_hooks)
         audit.record(db, user_id=session.assisted_by, action="participant.erase_self", object_type="participant",
                      object_id=session.participant_id, detail={"rows": sum(counts.values()), "channel": session.channel})
+    checkpoint(db)  # the erased text leaves the WAL and the freed pages now, not at some later checkpoint
     return _leave_device(request, session, kiosk="/kiosque?efface=1", own="/take/efface")
 
 

@@ -10,6 +10,7 @@ another's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,20 +23,21 @@ from feedback import questionnaire as quest
 from feedback import sessions, store
 from feedback.access import InvitationHolder, Participant
 from feedback.changes import Changes, changes_after
-from feedback.limits import check_link
+from feedback.limits import check_link, check_submit
 from feedback.pii import KIND_LABELS, scan
-from feedback.routes.pages import Journey, base_context, journey_or_stop, load_journey, set_participant_cookie
-from feedback.sessions import PARTICIPANT_COOKIE, ParticipantSession
+from feedback.routes.pages import Journey, base_context, journey_or_stop, load_journey, parsed_spec, set_participant_cookie
+from feedback.sessions import INVITATION_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
 from lab.access import Db
 from lab.campaigns.groups import get_participant
-from lab.campaigns.invitations import InvitationUnavailable, consume_shared, resolve
+from lab.campaigns.invitations import InvitationUnavailable, Resolution, consume_shared, resolve, shared_link
 from lab.clock import local_text, utcnow
 from lab.db import write
 from lab.errors import error_response
 from lab.i18n import gettext as _
 from lab.web import is_htmx, redirect, render
 from prototypes.answers import FieldError, validate_step, visible_fields
-from prototypes.spec import N_
+from prototypes.spec import N_, Spec
+from prototypes.store import get_iteration
 
 router = APIRouter()
 
@@ -116,26 +118,50 @@ def open_link(request: Request, db: Db, _holder: InvitationHolder, token: str) -
             return RedirectResponse("/take", status_code=303)  # the same browser is not counted twice
         if found.status != "ok":
             return _unavailable(request, found.status, deployment=deployment)
-        try:
-            with write(db):
-                participant = consume_shared(db, invitation_id=invitation["id"], now=now)
-                cookie = sessions.start(db, participant_id=participant["id"], deployment_id=deployment["id"],
-                                        invitation_id=invitation["id"], channel="online", now=now)
-        except InvitationUnavailable as exc:
-            return _unavailable(request, "invalid" if exc.status == "unknown" else exc.status, deployment=deployment)
+        # Nothing is counted or created before consent: mail scanners and chat previews open links too.
+        response = RedirectResponse("/take", status_code=303)
+        response.set_cookie(**cookie_options(
+            INVITATION_COOKIE, sessions.invitation_pass(settings.secret_key, invitation["id"], now=now),
+            secure=settings.secure_cookies, max_age=int(sessions.INVITATION_PASS_LIFETIME.total_seconds())))
+        return response
     return set_participant_cookie(request, RedirectResponse("/take", status_code=303), cookie, "online")
+
+
+def _opened_shared_link(request: Request, db, now) -> Resolution | None:
+    """The shared link this browser opened and has not consented through yet, if it still leads somewhere."""
+    invitation_id = sessions.read_invitation_pass(request.app.state.settings.secret_key,
+                                                  request.cookies.get(INVITATION_COOKIE), now=now)
+    return shared_link(db, invitation_id, now=now) if invitation_id is not None else None
 
 
 # --- welcome and consent ---------------------------------------------------------------------
 
 
-def _minutes(journey: Journey) -> int:
+@dataclass(frozen=True)
+class Arrival:
+    """Someone who opened a shared link and has not consented yet: no participant, no session."""
+
+    link: Resolution
+    spec: Spec
+    session: None = None
+
+    @property
+    def deployment(self) -> dict:
+        return self.link.deployment
+
+
+def _arrival(link: Resolution, db) -> Arrival:
+    """The welcome shows the tested iteration (the first variant's: the variant is drawn at consent)."""
+    return Arrival(link, parsed_spec(get_iteration(db, link.deployment["variants"][0]["iteration_id"])["spec_yaml"]))
+
+
+def _minutes(journey: Journey | Arrival) -> int:
     options = journey.deployment["questionnaire"]
     base = journey.spec.duration_minutes or 2 * len(journey.spec.steps)
     return base + 2 + (2 if options.get("sus") else 0) + (1 if options.get("umux_lite") else 0)
 
 
-def _welcome(request: Request, journey: Journey, *, error: str | None = None) -> Response:
+def _welcome(request: Request, journey: Journey | Arrival, *, error: str | None = None) -> Response:
     context = {
         **base_context(request, journey.session),
         "deployment": journey.deployment,
@@ -151,6 +177,11 @@ def _welcome(request: Request, journey: Journey, *, error: str | None = None) ->
 @router.get("/take")
 def take(request: Request, db: Db, session: Participant) -> Response:
     """The participant's entry point: welcome and consent, or back to where they were."""
+    link = _opened_shared_link(request, db, utcnow())
+    if link is not None:
+        if link.status != "ok":
+            return _unavailable(request, "invalid" if link.status == "unknown" else link.status, deployment=link.deployment)
+        return _welcome(request, _arrival(link, db))
     journey = journey_or_stop(request, db, session, utcnow())
     if isinstance(journey, Response):
         return journey
@@ -173,6 +204,9 @@ def consent(
 ) -> Response:
     """Explicit consent (an unticked box ticked) starts the trial; nothing is recorded before."""
     now = utcnow()
+    link = _opened_shared_link(request, db, now)
+    if link is not None:
+        return _consent_through_shared_link(request, db, link, agreed=consent == "oui", idem=idem, now=now)
     journey = journey_or_stop(request, db, session, now, submitting=True)
     if isinstance(journey, Response):
         return journey
@@ -198,6 +232,34 @@ def consent(
             return redirect(request, rules.ENTRY)
         return _unavailable(request, "quota_reached", session=session, deployment=journey.deployment)
     return redirect(request, decision.then.url)
+
+
+def _consent_through_shared_link(request: Request, db, link: Resolution, *, agreed: bool, idem: str, now) -> Response:
+    """Consent is where a shared link admits someone: the use is counted, the participant and the trial made."""
+    if limited := check_submit(request, None):
+        return limited
+    if link.status != "ok":
+        return _unavailable(request, "invalid" if link.status == "unknown" else link.status, deployment=link.deployment)
+    arrival = _arrival(link, db)
+    if not agreed:
+        return _welcome(request, arrival, error=_("Cochez la case pour donner votre accord et commencer le test."))
+    key = store.clean_key(idem)
+    try:
+        with write(db):
+            if store.claim(db, key=key, form="consent-shared", now=now) is not None:
+                return redirect(request, rules.ENTRY)  # a double click: the first request admitted them
+            participant = consume_shared(db, invitation_id=link.invitation["id"], now=now)
+            token = sessions.start(db, participant_id=participant["id"], deployment_id=link.deployment["id"],
+                                   invitation_id=link.invitation["id"], channel="online", now=now)
+            trial = store.create_trial(db, deployment=link.deployment, participant=participant, channel="online", now=now,
+                                       invitation_id=link.invitation["id"], idempotency_key=key)
+            first = rules.STEP + parsed_spec(get_iteration(db, trial["iteration_id"])["spec_yaml"]).steps[0].key
+            store.settle(db, key, first)
+    except InvitationUnavailable as exc:
+        return _unavailable(request, "invalid" if exc.status == "unknown" else exc.status, deployment=link.deployment)
+    response = set_participant_cookie(request, redirect(request, first), token, "online")
+    response.delete_cookie(INVITATION_COOKIE, path="/")
+    return response
 
 
 # --- the steps of the procedure --------------------------------------------------------------

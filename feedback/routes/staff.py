@@ -17,12 +17,12 @@ from lab.access import Db, StaffUser
 from lab.campaigns.deployments import get_deployment, state
 from lab.campaigns.groups import create_participant, get_group, get_participant
 from lab.clock import parse, utcnow
-from lab.db import write
+from lab.db import checkpoint, write
 from lab.errors import error_response
 from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.sessions import SESSION_COOKIE, revoke_session
-from lab.web import form_problems, redirect, render
+from lab.web import Id, form_problems, redirect, render
 
 router = APIRouter()
 
@@ -63,7 +63,7 @@ def _assist_page(request: Request, db, deployment: dict, *, form: dict | None = 
 
 
 @router.get("/lab/deployments/{deployment_id}/saisie-assistee")
-def assist_form(request: Request, db: Db, _staff: StaffUser, deployment_id: int) -> Response:
+def assist_form(request: Request, db: Db, _staff: StaffUser, deployment_id: Id) -> Response:
     """Choose the channel and the person a mediator enters answers for."""
     deployment = _open_deployment(request, db, deployment_id, utcnow())
     if isinstance(deployment, Response):
@@ -73,7 +73,7 @@ def assist_form(request: Request, db: Db, _staff: StaffUser, deployment_id: int)
 
 @router.post("/lab/deployments/{deployment_id}/saisie-assistee")
 def assist_start(
-    request: Request, db: Db, staff: StaffUser, deployment_id: int, canal: Short = "", personne: Short = ""
+    request: Request, db: Db, staff: StaffUser, deployment_id: Id, canal: Short = "", personne: Short = ""
 ) -> Response:
     """Open an assisted session in this browser: the trial is flagged assisted, with the mediator and channel."""
     now = utcnow()
@@ -116,7 +116,7 @@ def assist_start(
 
 
 @router.post("/lab/deployments/{deployment_id}/borne")
-def kiosk_start(request: Request, db: Db, staff: StaffUser, deployment_id: int, group_id: Short = "") -> Response:
+def kiosk_start(request: Request, db: Db, staff: StaffUser, deployment_id: Id, group_id: Short = "") -> Response:
     """Turn this device into a kiosk for the deployment; the staff member is signed out of it."""
     now = utcnow()
     deployment = _open_deployment(request, db, deployment_id, now)
@@ -139,7 +139,7 @@ def kiosk_start(request: Request, db: Db, staff: StaffUser, deployment_id: int, 
 
 
 @router.post("/lab/deployments/{deployment_id}/bornes/arret")
-def kiosk_stop(request: Request, db: Db, staff: StaffUser, deployment_id: int) -> Response:
+def kiosk_stop(request: Request, db: Db, staff: StaffUser, deployment_id: Id) -> Response:
     """Stop every kiosk of the deployment; their screens go back to an inactive page."""
     if get_deployment(db, deployment_id) is None:
         return _missing(request)
@@ -151,7 +151,7 @@ def kiosk_stop(request: Request, db: Db, staff: StaffUser, deployment_id: int) -
 
 
 @router.get("/lab/participants/{participant_id}/effacer")
-def erase_confirm(request: Request, db: Db, _staff: StaffUser, participant_id: int) -> Response:
+def erase_confirm(request: Request, db: Db, _staff: StaffUser, participant_id: Id) -> Response:
     """What erasing this participant would delete, before doing it."""
     participant = get_participant(db, participant_id)
     if participant is None:
@@ -162,7 +162,7 @@ def erase_confirm(request: Request, db: Db, _staff: StaffUser, participant_id: i
 
 
 @router.post("/lab/participants/{participant_id}/effacer")
-def erase(request: Request, db: Db, staff: StaffUser, participant_id: int) -> Response:
+def erase(request: Request, db: Db, staff: StaffUser, participant_id: Id) -> Response:
     """Erase a participant at their request: everything, logged in the audit trail."""
     participant = get_participant(db, participant_id)
     if participant is None:
@@ -171,4 +171,5 @@ def erase(request: Request, db: Db, staff: StaffUser, participant_id: int) -> Re
         counts = erase_participant(db, participant_id, hooks=request.app.state.forget_hooks)
         audit.record(db, user_id=staff.id, action="participant.erase", object_type="participant",
                      object_id=participant_id, detail={"code": participant["code"], "rows": counts})
+    checkpoint(db)  # the erased text leaves the WAL and the freed pages now, not at some later checkpoint
     return redirect(request, f"/lab/groups/{participant['group_id']}")

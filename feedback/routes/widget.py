@@ -15,7 +15,7 @@ from lab.campaigns.deployments import state
 from lab.clock import utcnow
 from lab.db import write
 from lab.i18n import gettext as _
-from lab.ratelimit import fingerprint
+from lab.ratelimit import client_address, fingerprint
 from lab.web import render
 
 router = APIRouter(prefix="/widget")
@@ -56,7 +56,7 @@ def widget_submit(
     form = {"key": clean_key(key), "satisfaction": satisfaction, "comment": comment}
     if deployment is None:
         return _page(request, None, {"form": form, "errors": [], "warning": []})
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     who = fingerprint(request.app.state.settings.secret_key, "widget", client)
     limiter = request.app.state.feedback_limiters.widget_per_client
     if not limiter.hit(who):
@@ -74,7 +74,8 @@ def widget_submit(
         with write(db):
             record_external(
                 db, deployment=deployment, channel="widget", idempotency_key=f"widget:{deployment['id']}:{form['key']}",
-                comment=scanned, satisfaction=level, page=request.headers.get("referer", "")[:300] or None, now=utcnow(),
+                comment=scanned, satisfaction=level, page=scan(referer) if (referer := request.headers.get("referer")) else None,
+                now=utcnow(),
             )
     except DeploymentClosed:
         return _page(request, deployment, {"form": form, "errors": [], "warning": []})

@@ -65,8 +65,8 @@ def make_token(secret_key: str, salt: str) -> str:
 
 
 def hash_token(token: str) -> str:
-    """What the database keeps of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    """What the database keeps of a token (any text a URL carried, even bytes that are not UTF-8)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def invitation_url(base_url: str, token: str) -> str:
@@ -208,13 +208,22 @@ def resolve(db: Database, token: str, *, now: datetime, secret_key: str) -> Reso
     token = token[:128]
     invitation = _one(db, "SELECT * FROM invitations WHERE token_hash = ?", hash_token(token))
     expected = make_token(secret_key, invitation["salt"] if invitation else "unknown")
-    if not hmac.compare_digest(expected, token):
+    if not hmac.compare_digest(expected.encode(), token.encode("utf-8", "surrogatepass")):
         invitation = None  # issued under another secret: rotating the key revokes every link
     ids = invitation or {"deployment_id": None, "group_id": None, "participant_id": None}
     deployment = get_deployment(db, ids["deployment_id"])
     group = _one(db, "SELECT * FROM test_groups WHERE id = ?", ids["group_id"])
     participant = _one(db, "SELECT * FROM participants WHERE id = ?", ids["participant_id"])
     return Resolution(_status(db, invitation, deployment, now), invitation, deployment, group, participant)
+
+
+def shared_link(db: Database, invitation_id: int, *, now: datetime) -> Resolution:
+    """What a shared link opened earlier in this browser leads to now (its state may have changed since)."""
+    invitation = get_invitation(db, invitation_id)
+    if invitation is None or invitation["kind"] != "shared":
+        return Resolution("unknown")
+    deployment = get_deployment(db, invitation["deployment_id"])
+    return Resolution(_status(db, invitation, deployment, now), invitation, deployment)
 
 
 def consume_shared(db: Database, *, invitation_id: int, now: datetime) -> dict:

@@ -133,3 +133,24 @@ def test_openapi_documents_the_schema(client):
     assert {"201", "401", "409", "422", "429"} <= set(operation["responses"])
     assert "FeedbackIn" in schema["components"]["schemas"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_one_client_cannot_shut_the_public_key_for_everyone(app, lab, key):
+    """The key's allowance is shared by every site and citizen: one client's excess must not spend it."""
+    from lab.ratelimit import RateLimiter
+    from tests.support import Browser
+
+    app.state.feedback_limiters = replace(app.state.feedback_limiters, api_per_client=RateLimiter(5, 600),
+                                          api_per_key=RateLimiter(10, 600))
+    with Browser(app, client=("203.0.113.7", 1)) as flooder, Browser(app, client=("198.51.100.2", 1)) as citizen:
+        statuses = [_post(flooder, key, {"idempotency_key": f"flood-{n:04d}", "comment": "x"}).status_code for n in range(60)]
+        assert statuses.count(201) == 5 and statuses.count(429) == 55
+        assert _post(citizen, key, {"idempotency_key": "citizen-0001", "comment": "Le formulaire est clair"}).status_code == 201
+
+
+def test_the_page_a_comment_came_from_is_stored_masked_and_reported(client, lab, key, db):
+    response = _post(client, key, {"idempotency_key": "page-0001", "comment": "Très bien",
+                                   "page": "/suivi?email=jean.dupont@example.org&tel=0612345678"})
+    assert response.status_code == 201 and response.json()["pii_masked"] == ["email", "phone"]
+    (stored,) = [row[0] for row in db.execute("SELECT last_step FROM trials WHERE idempotency_key LIKE 'api:%'")]
+    assert "jean.dupont" not in stored and "0612345678" not in stored and stored.startswith("/suivi?email=")

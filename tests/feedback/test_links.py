@@ -61,7 +61,9 @@ def test_not_open_yet_closed_exhausted_and_quota_each_get_their_page(db, setting
     assert page.status_code == 403 and "pas encore commencé" in page.text
 
     once = make_lab(db, settings, users, count=1, shared_uses=1)
-    assert citizen().open_link(once.shared_token).status_code == 303
+    first = citizen()
+    first.enter(once.shared_token)
+    assert first.consent().status_code == 303  # consent spends the link's one use
     page = citizen().open_link(once.shared_token)
     assert page.status_code == 410 and "Lien complet" in page.text
 
@@ -96,16 +98,47 @@ def test_a_closed_test_still_lets_a_participant_see_and_erase_their_data(db, lab
     assert again.get("/take/mes-donnees").status_code == 200
 
 
-def test_a_shared_link_admits_a_browser_once(db, settings, users, citizen):
+def _uses(db) -> int:
+    return db.execute("SELECT uses FROM invitations WHERE kind = 'shared'").fetchone()[0]
+
+
+def test_a_shared_link_admits_a_browser_once_at_consent(db, settings, users, citizen):
     lab = make_lab(db, settings, users, count=0, shared_uses=10)
     person = citizen()
     assert person.open_link(lab.shared_token).status_code == 303
-    assert person.open_link(lab.shared_token).status_code == 303
-    assert db.execute("SELECT uses FROM invitations WHERE kind = 'shared'").fetchone()[0] == 1
-    assert db["participants"].count_where("group_id = ?", [lab.group_id]) == 1
-    citizen().open_link(lab.shared_token)
-    assert db.execute("SELECT uses FROM invitations WHERE kind = 'shared'").fetchone()[0] == 2
-    assert db["participants"].count_where("group_id = ?", [lab.group_id]) == 2
+    welcome = person.get("/take")
+    assert welcome.status_code == 200 and "J'ai lu ces informations" in welcome.text
+    assert _uses(db) == 0 and db["participants"].count_where("group_id = ?", [lab.group_id]) == 0
+    assert person.consent().headers["location"] == "/take/etape/lieu"
+    assert person.open_link(lab.shared_token).status_code == 303  # the same browser again: not counted twice
+    assert _uses(db) == 1 and db["participants"].count_where("group_id = ?", [lab.group_id]) == 1
+    assert db["trials"].count_where("consent_at IS NOT NULL") == 1 and person.get("/take/etape/lieu").status_code == 200
+    other = citizen()
+    other.enter(lab.shared_token)
+    other.consent()
+    assert _uses(db) == 2 and db["participants"].count_where("group_id = ?", [lab.group_id]) == 2
+
+
+def test_opening_a_shared_link_spends_nothing(db, settings, users, citizen):
+    """Mail scanners and chat link previews fetch links: until someone consents, nothing is counted or created."""
+    lab = make_lab(db, settings, users, count=0, shared_uses=50)
+    for _ in range(25):
+        visitor = citizen()  # a fresh cookie jar each time, as a scanner has
+        visitor.open_link(lab.shared_token)
+        visitor.get("/take")
+    assert _uses(db) == 0
+    assert db["participants"].count == 0 and db["participant_sessions"].count == 0 and db["trials"].count == 0
+
+
+def test_a_forged_or_expired_pass_opens_nothing(db, settings, users, citizen, monkeypatch):
+    lab = make_lab(db, settings, users, count=0, shared_uses=5)
+    forger = citizen()
+    forger.cookies.set("lab_invitation", "1.99999999999.0123456789abcdef0123456789abcdef")
+    assert forger.get("/take").status_code == 403  # no session, no valid pass: the "open your link" page
+    late = citizen()
+    late.open_link(lab.shared_token)
+    monkeypatch.setattr("feedback.routes.participant.utcnow", lambda: utcnow() + timedelta(days=2))
+    assert late.get("/take").status_code == 403
 
 
 def test_reopening_a_personal_link_in_the_same_browser_keeps_the_session(db, lab, citizen):
@@ -142,3 +175,17 @@ def test_revoking_a_personal_link_also_closes_the_sessions_it_opened(db, lab, ci
     with write(db):
         revoke(db, invitation_id=_invitation_id(db, lab, 0), now=utcnow())
     assert person.get("/take").status_code == 403
+
+
+def test_a_token_of_any_bytes_is_just_an_invalid_link(citizen):
+    for token in ("%F1%BA%A7%B4%FF%FE", "%C3%28", "%ED%A0%80", "é" * 40, "x" * 500):
+        page = citizen().get(f"/t/{token}", follow_redirects=False)
+        assert page.status_code == 404 and "Lien non valide" in page.text, token
+
+
+def test_ids_beyond_sqlite_are_a_clear_422(login_as):
+    staff = login_as("staff")
+    for url in ("/lab/participants/99999999999999999999/effacer", "/lab/deployments/99999999999999999999/saisie-assistee",
+                "/lab/deployments/99999999999999999999/borne"):
+        assert staff.get(url).status_code in (404, 405, 422), url
+        assert staff.post_form(url).status_code in (404, 405, 422), url

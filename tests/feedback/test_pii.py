@@ -668,3 +668,15 @@ def test_precision_and_recall_on_the_labelled_set():
     assert r["recall"] >= 0.95
     for kind in KINDS:
         assert r["kind_recall"][kind] >= 0.90, kind
+
+
+@pytest.mark.parametrize(("text", "kind", "masked"), [
+    ("Rappelez-moi au ０６１２３４５６７８ svp", "phone", "Rappelez-moi au [téléphone] svp"),
+    ("écrire à jean.dupont＠gmail.com", "email", "écrire à [courriel]"),
+    ("ｊｅａｎ．ｄｕｐｏｎｔ@exemple.fr", "email", "[courriel]"),
+])
+def test_full_width_personal_data_is_found_and_masked(text, kind, masked):
+    """Compatibility forms (full-width digits, ＠) are read as their plain forms; the rest of the text is kept."""
+    found = scan(text)
+    assert found.kinds == (kind,) and found.masked == masked
+    assert has_pii(text) and mask_pii(text) == masked

@@ -1,5 +1,6 @@
 """Retention periods purge a deployment's personal data on schedule (fake clock), at start and by `lab purge`."""
 
+import json
 from datetime import timedelta
 
 from click.testing import CliRunner
@@ -67,3 +68,29 @@ def test_lab_purge_command_with_a_future_date(db, settings):
     result = runner.invoke(main, ["purge", "--now", later], env=env)
     assert result.exit_code == 0 and result.output.count("purgée") == db["deployments"].count
     assert db["trials"].count == 0
+
+
+def _snapshot_texts(db) -> str:
+    return " ".join(json.dumps(json.loads(row[0]), ensure_ascii=False) for row in db.execute("SELECT figures FROM report_snapshots"))
+
+
+def test_purged_comments_are_not_quoted_by_stored_reports(db, settings):
+    """A report's stored figures quote themes of this iteration and the next: purging drops them with the comments."""
+    from analysis.reports.snapshots import refresh
+
+    load_demo(db, settings)
+    deployment = db["deployments"].get(
+        db.execute("SELECT id FROM deployments WHERE title LIKE 'Signalement voirie v1%'").fetchone()[0])
+    iterations = [row[0] for row in db.execute(
+        "SELECT id FROM iterations WHERE prototype_id = (SELECT prototype_id FROM iterations WHERE id = "
+        "(SELECT iteration_id FROM deployment_variants WHERE deployment_id = ?))", [deployment["id"]])]
+    for iteration_id in iterations:
+        refresh(db, iteration_id)
+    texts = [row[0] for row in db.execute("SELECT text FROM comments WHERE deployment_id = ?", [deployment["id"]])]
+    stored = _snapshot_texts(db)
+    quoted = [text for text in texts if len(text) > 30 and text in stored]
+    assert quoted, "the stored reports quote some of the comments before the purge"
+    with write(db):
+        purge_expired(db, now=purge_due(deployment), hooks=FORGET_HOOKS)
+    stored = _snapshot_texts(db)
+    assert [text for text in quoted if text in stored] == []

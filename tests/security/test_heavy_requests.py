@@ -7,9 +7,11 @@ milliseconds; the bound below is generous so that only a stalled server fails it
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx2
@@ -60,6 +62,7 @@ def served(tmp_path):
             generate_personal(db, deployment_id=deployment_id, secret_key=SECRET, now=now)
         (link,) = list_invitations(db, deployment_id, secret_key=SECRET, base_url="http://x", now=now)
     server = ServerProcess(db_path).start()
+    server.deployment_id = deployment_id
     try:
         yield server, link["url"].rsplit("/t/", 1)[1]
     finally:
@@ -103,13 +106,31 @@ def test_a_catastrophic_pattern_neither_stalls_the_server_nor_the_citizen(served
     assert answer.status_code == 422 and "format attendu" in answer.text
 
 
+@contextlib.contextmanager
+def _staff(server: ServerProcess) -> Iterator[httpx2.Client]:
+    """A signed-in staff member's HTTP client."""
+    with httpx2.Client(base_url=_base(server), timeout=60) as staff:
+        staff.get("/login")
+        staff.post("/login", data={"csrf_token": staff.cookies["lab_csrf"], "email": "staff@ville.test", "password": PASSWORD})
+        yield staff
+
+
+def test_importing_twenty_thousand_comments_does_not_stall_the_server(served):
+    server, _token = served
+    rows = "".join(f"Commentaire numéro {n} sur la démarche de badge;{1 + n % 3}\n" for n in range(20_000))
+    data = ("commentaire;satisfaction\n" + rows).encode()
+    with _staff(server) as staff:
+        elapsed, answer = _while_busy(server, lambda: staff.post(
+            f"/lab/deployments/{server.deployment_id}/comments/import", data={"csrf_token": staff.cookies["lab_csrf"]},
+            files={"file": ("export.csv", data, "text/csv")}))
+    assert elapsed < HEALTH_BOUND
+    assert answer.status_code == 200 and "20" in answer.text
+
+
 def test_validating_a_huge_spec_does_not_stall_the_server(served):
     server, _token = served
     spec = "title: Beaucoup de clés\n" + "".join(f"cle_{n:05d}: valeur\n" for n in range(8000))  # 8,000 keys, ~150 KB
-    with httpx2.Client(base_url=_base(server), timeout=60) as staff:
-        staff.get("/login")
-        staff.post("/login", data={"csrf_token": staff.cookies["lab_csrf"], "email": "staff@ville.test",
-                                   "password": PASSWORD})
+    with _staff(server) as staff:
         headers = {"X-CSRF-Token": staff.cookies["lab_csrf"], "Content-Type": "application/yaml"}
         elapsed, answer = _while_busy(server, lambda: staff.post("/api/v1/specs/validate", content=spec.encode(),
                                                                  headers=headers))
