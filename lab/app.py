@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -44,7 +44,9 @@ from lab.db import ConnectionPool, checkpoint, migrate, opened, write
 from lab.group_commit import GroupCommit
 from lab.head_requests import HeadAsGet
 from lab.routes import admin, auth
+from lab.routes import organisation as organisation_routes
 from lab.routes.auth import LoginLimits
+from lab.routes.organisation import with_organisation
 from lab.security import CompressStatic, SecurityHeaders, VisitorCookies
 from lab.settings import Settings
 from lab.templating import STATIC_DIR, build_templates, template_dir
@@ -74,6 +76,7 @@ ROUTERS = (
     api.router,
     auth.router,
     admin.router,
+    organisation_routes.router,
     groups.router,
     deployments.router,
     prototype_routes.router,
@@ -169,7 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.analysis_worker = theme_jobs.Worker(settings.db_path, foreground_busy=state.group_commit.busy).start()
     errors.install(app)
     for router in ROUTERS:
-        app.include_router(router)
+        # Pages name the collectivité; the JSON API, the busiest route, reads nothing it does not need.
+        app.include_router(router, dependencies=[] if router is api.router else [Depends(with_organisation)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     check_access_rules(app)
     app.add_middleware(VisitorCookies, secure=settings.secure_cookies, default_locale=settings.default_locale,

@@ -41,3 +41,26 @@ def accounts(db: Database) -> None:
         CREATE INDEX audit_log_at ON audit_log(at);
         """
     )
+
+
+@migrations(name="006_organisation")
+def organisation(db: Database) -> None:
+    """The collectivité's identity, one row (numbers are shared with the campaign migrations of this set)."""
+    db.executescript(
+        """
+        CREATE TABLE organisation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            short_name TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            dpo_contact TEXT NOT NULL DEFAULT '',
+            website TEXT NOT NULL DEFAULT '',
+            accessibility_contact TEXT NOT NULL DEFAULT '',
+            retention_days INTEGER NOT NULL DEFAULT 365 CHECK (retention_days BETWEEN 1 AND 3650),
+            logo BLOB,
+            logo_type TEXT,
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        );
+        """
+    )

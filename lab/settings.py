@@ -45,7 +45,6 @@ class Settings:
     api_client_limit: int = 120
     api_key_limit: int = 600
     default_locale: str = "fr"
-    privacy_contact: str = ""
     #: Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed.
     trusted_proxies: tuple[str, ...] = ()
     start_workers: bool = True
@@ -89,8 +88,6 @@ class Settings:
                     values[name] = int(env[key])
                 except ValueError as exc:
                     raise SettingsError(f"{key} must be a whole number, not {env[key]!r}.") from exc
-        if "LAB_PRIVACY_CONTACT" in env:
-            values["privacy_contact"] = env["LAB_PRIVACY_CONTACT"].strip()
         if env.get("LAB_TRUSTED_PROXIES", "").strip():
             values["trusted_proxies"] = tuple(p.strip() for p in env["LAB_TRUSTED_PROXIES"].split(",") if p.strip())
         if "LAB_LOCALE" in env:

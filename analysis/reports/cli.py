@@ -28,7 +28,7 @@ def report(runtime: Runtime, iteration: str, pdf_path: Path | None, html_path: P
     with runtime.database() as db:
         iteration_id = iteration_id_of(db, iteration)
         snapshot = get_snapshot(db, iteration_id)
-        html = printable_html(runtime.templates().env, build_report(db, iteration_id, snapshot), pdf=True)
+        html = printable_html(db, runtime.templates().env, build_report(db, iteration_id, snapshot), pdf=True)
     if html_path is not None:
         private_file(html_path).write_text(html, encoding="utf-8")  # quotes comments: owner-only
         click.echo(f"Rapport HTML écrit : {html_path}")

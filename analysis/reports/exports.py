@@ -32,6 +32,7 @@ from analysis.reports.metrics import SCALES, SUS_KEYS, UMUX_KEYS
 from analysis.reports.snapshots import Snapshot, themes_api
 from analysis.stats import MIN_GROUP_SIZE, sus_score, umux_lite_score
 from feedback.pii import has_pii, mask_pii
+from lab import organisation
 from lab.clock import iso, parse, utcnow
 from prototypes.store import get_iteration, get_prototype
 
@@ -379,14 +380,18 @@ def write_open_zip(db: Database, iteration_id: int, snapshot: Snapshot, out: IO[
             write_open_sqlite(path, tables)
             archive.write(path, f"{stem}.db")
         archive.writestr("metadata.json", json.dumps(_metadata(about, tables), ensure_ascii=False, indent=2))
-        archive.writestr("LISEZMOI.txt", README.format(title=f"{about['prototype']} – v{about['iteration']}", stem=stem,
-                                                          licence=LICENCE, min=MIN_GROUP_SIZE))
+        publisher = organisation.load(db)
+        archive.writestr("LISEZMOI.txt", README.format(
+            title=f"{about['prototype']} – v{about['iteration']}", stem=stem, licence=LICENCE, min=MIN_GROUP_SIZE,
+            publisher=publisher.name or "la collectivité qui a mené le test",
+            contact=publisher.website or publisher.dpo_contact or "l'accueil de la collectivité"))
     return {name: len(rows) for name, rows in tables.items()}
 
 
 README = """Données ouvertes – {title}
 
-Résultats anonymisés d'un test de prototype de service public, produits par servicelab.
+Résultats anonymisés d'un test de prototype de service public, publiés par {publisher}
+(contact : {contact}) et produits avec servicelab.
 
 Fichiers
   indicateurs.csv   chiffres de l'itération, en tout et par public

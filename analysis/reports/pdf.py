@@ -6,6 +6,7 @@ changelog, a remote image) is refused, so rendering a report never reaches the n
 
 from __future__ import annotations
 
+import base64
 import logging
 import mimetypes
 from urllib.parse import urlsplit
@@ -35,6 +36,9 @@ def html_to_pdf(html: str) -> bytes:
         """Serve /static/... from disk and refuse everything else: no network access while rendering."""
 
         def fetch(self, url, headers=None):
+            if url.startswith("data:image/"):  # the collectivité's logo, inline
+                mime_type, _, data = url.removeprefix("data:").partition(";base64,")
+                return URLFetcherResponse(url, base64.b64decode(data), headers={"Content-Type": mime_type})
             body, mime_type = _static_file(url)
             return URLFetcherResponse(url, body, headers={"Content-Type": mime_type})
 
@@ -45,9 +49,11 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnly()).write_pdf()
 
 
-def printable_html(env, context: dict, *, pdf: bool) -> str:
-    """The printable report as a complete HTML document, outside any request (PDF, CLI)."""
+def printable_html(db, env, context: dict, *, pdf: bool) -> str:
+    """The printable report as a complete HTML document, outside any request (PDF, CLI), signed by the collectivité."""
+    from lab import organisation
     from lab.i18n import current_locale
 
     return env.get_template("reports/report_print.html").render(
-        {**context, "lang": current_locale.get(), "pdf": pdf, "printing": True, "user": None, "csrf_token": ""})
+        {**context, "lang": current_locale.get(), "pdf": pdf, "printing": True, "user": None, "csrf_token": "",
+         "organisation": organisation.load(db), "organisation_logo": organisation.logo_data_uri(db)})

@@ -119,7 +119,7 @@ def report_pdf(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> R
     """The report as PDF (same charts as the page), drawn in the thread pool."""
     existing_iteration(db, iteration_id)
     snapshot = _snapshot(request, db, iteration_id, background=False)
-    html = printable_html(request.app.state.templates.env, build_report(db, iteration_id, snapshot), pdf=True)
+    html = printable_html(db, request.app.state.templates.env, build_report(db, iteration_id, snapshot), pdf=True)
     return Response(html_to_pdf(html), media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{_filename(db, iteration_id, "rapport.pdf")}"'})
 

@@ -34,7 +34,6 @@ def base_context(request: Request, session: ParticipantSession | None) -> dict:
         "session": session,
         "kiosk_idle_seconds": KIOSK_SCREEN_IDLE_SECONDS,
         "kiosk_server_idle_seconds": int(sessions.KIOSK_IDLE.total_seconds()),
-        "privacy_contact": request.app.state.settings.privacy_contact,
     }
 
 

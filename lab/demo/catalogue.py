@@ -71,3 +71,14 @@ DEPLOYMENTS = (
     ("Cantine v2 – rentrée de janvier", CANTINE, 2, (1,), 10, 40, 100, True, True),
     ("Réservation de salle v1 – associations", SALLE, 1, (2,), -5, 25, 80, False, True),
 )
+
+#: A fictional commune (its postcode does not exist, its domains are reserved for examples).
+ORGANISATION = {
+    "name": "Ville de Rivebelle",
+    "short_name": "Rivebelle",
+    "address": "Hôtel de ville\n1 place de la Mairie\n45999 Rivebelle",
+    "dpo_contact": "dpo@rivebelle.example, Hôtel de ville, 45999 Rivebelle",
+    "website": "https://www.rivebelle.example",
+    "accessibility_contact": "accessibilite@rivebelle.example ou 02 99 00 00 00",
+    "retention_days": "365",
+}

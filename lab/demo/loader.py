@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
+from lab import organisation
 from lab.accounts import create_user
 from lab.campaigns import deployments, groups, invitations
 from lab.clock import utcnow
 from lab.db import write
-from lab.demo.catalogue import ACCOUNTS, DEPLOYMENTS, GROUPS, NEIGHBOURHOODS, PROTOTYPES
+from lab.demo.catalogue import ACCOUNTS, DEPLOYMENTS, GROUPS, NEIGHBOURHOODS, ORGANISATION, PROTOTYPES
 from lab.demo.datafiles import DATA_DIR
 from lab.demo.trials import demo_trials
 from lab.settings import Settings
@@ -35,6 +36,15 @@ class DemoInfo:
         lines += ["", "Invitations ouvertes (parcours citoyen) :"]
         lines += [f"  {label}\n    {url}" for label, url in self.links]
         return "\n".join(lines)
+
+
+def _organisation(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
+    """The fictional commune that runs the demo lab, with its logo; an admin's own identity is kept."""
+    if organisation.load(db).named:
+        return
+    now = utcnow()
+    organisation.save(db, organisation.OrganisationForm(**ORGANISATION), now=now, user_id=None)
+    organisation.set_logo(db, (DATA_DIR / "logo-rivebelle.png").read_bytes(), now=now)
 
 
 def _accounts(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
@@ -142,6 +152,7 @@ def _analyses(db: Database, settings: Settings, info: DemoInfo, rng: random.Rand
 
 #: Each step is idempotent; later features append theirs (trials, comments, analyses...).
 DEMO_STEPS: list[Callable[[Database, Settings, DemoInfo, random.Random], None]] = [
+    _organisation,
     _accounts,
     _prototypes,
     _groups,

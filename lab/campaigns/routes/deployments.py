@@ -73,7 +73,8 @@ def new_deployment(
     request: Request, db: Db, _staff: StaffUser, iteration: int | None = None, group: int | None = None
 ) -> Response:
     """The deployment form, optionally with the iteration to test or the group to invite already chosen."""
-    form = DeploymentForm(iteration_a=str(iteration or ""), group_ids=(str(group),) if group else ())
+    form = DeploymentForm(iteration_a=str(iteration or ""), group_ids=(str(group),) if group else (),
+                          retention_days=str(request.state.organisation.retention_days))  # the collectivité's default
     return _form_page(request, db, form)
 
 
