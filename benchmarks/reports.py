@@ -12,9 +12,9 @@ other benchmarks). Each size runs in a fresh subprocess, so its peak RSS is its 
    (signed in as a manager); the ratio of their medians is the figure, so the machine's speed
    cancels out. Target: report ≤ 10× login page at 100k trials;
 4. then trials keep arriving: a trial is added before each of a few more rounds, so every view
-   finds its figures stale; it must stay fast (stored figures served, refresh handed to a
-   worker process; recomputed inline only up to `report_data.INLINE_LIMIT` trials), and the
-   worker's time is reported.
+   finds its figures stale; it must stay fast (stored figures served, refresh handed to the
+   background worker, which computes in a child process; recomputed inline only up to
+   `analysis.reports.snapshots.INLINE_LIMIT` trials), and the worker's time is reported.
 """
 
 from __future__ import annotations
@@ -186,8 +186,10 @@ def run_size(n: int, rounds: int = ROUNDS) -> dict:
     """Populate, compute, and time the pages for one size; the caller runs this in a fresh process."""
     from starlette.testclient import TestClient
 
-    from analysis.reports.snapshots import get_snapshot, refresh, refreshing
+    from analysis.reports.refresh_jobs import refreshing
+    from analysis.reports.snapshots import get_snapshot, refresh
     from lab.app import create_app
+    from lab.clock import utcnow
     from lab.db import opened, write
     from lab.settings import Settings
 
@@ -232,7 +234,7 @@ def run_size(n: int, rounds: int = ROUNDS) -> dict:
                 portfolio.append(_timed(client, "/reports"))
             result["page_kb"] = len(client.get(report_url).content) / 1024
             # New trials keep arriving while managers look: each view serves the stored figures
-            # and hands the refresh to a worker process (or refreshes inline when small).
+            # and hands the refresh to the background worker (or refreshes inline when small).
             stale, stale_login = [], []
             for _ in range(STALE_ROUNDS):
                 with opened(settings.db_path) as db, write(db):
@@ -246,12 +248,11 @@ def run_size(n: int, rounds: int = ROUNDS) -> dict:
                 stale.append(_timed(client, report_url))
             waited = time.perf_counter()
             with opened(settings.db_path) as db:
-                while refreshing(db, ids["v2"]):
+                while refreshing(db, ids["v2"], now=utcnow()):
                     time.sleep(0.05)
                 result["worker_wait_s"] = time.perf_counter() - waited
                 job = db.execute("SELECT started_at, finished_at FROM report_jobs WHERE iteration_id = ?", [ids["v2"]]).fetchone()
-                result["fresh_after_worker"] = get_snapshot(db, ids["v2"], db_path=settings.db_path,
-                                                            background=True).state == "fresh"
+                result["fresh_after_worker"] = get_snapshot(db, ids["v2"], worker=app.state.worker).state == "fresh"
             result["worker_s"] = ((datetime.fromisoformat(job[1]) - datetime.fromisoformat(job[0])).total_seconds()
                                   if job and job[1] else None)
         result.update({
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             print(done.stderr, file=sys.stderr)
             return done.returncode
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print("\nReport page speed (median of %d requests, same client; ratio = report / login page)\n" % args.rounds)
+    print(f"\nReport page speed (median of {args.rounds} requests, same client; ratio = report / login page)\n")
     print(table(results))
     largest = max(results, key=lambda r: r["trials"])
     ok = largest["ratio"] <= TARGET_RATIO and largest["stale_ratio"] <= TARGET_RATIO

@@ -23,12 +23,14 @@ import lab.campaigns
 import prototypes
 from analysis.reports import migrations as report_migrations
 from analysis.reports import routes as report_routes
-from analysis.reports.snapshots import forget_reports
-from analysis.themes import jobs as theme_jobs
+from analysis.reports.erasure import forget_reports
+from analysis.reports.refresh_task import SnapshotRefresh
 from analysis.themes import migrations as theme_migrations
 from analysis.themes import routes as theme_routes
 from analysis.themes.actions import delivered_action_titles
 from analysis.themes.erasure import forget_themes
+from analysis.themes.jobs import QueuedAnalyses
+from analysis.themes.preparation import CommentPreparation
 from feedback import migrations as feedback_migrations
 from feedback.limits import Limiters
 from feedback.retention import purge_expired
@@ -50,6 +52,7 @@ from lab.routes.organisation import with_organisation
 from lab.security import CompressStatic, SecurityHeaders, VisitorCookies
 from lab.settings import Settings
 from lab.templating import STATIC_DIR, build_templates, template_dir
+from lab.worker import Task, Worker
 from prototypes import migrations as prototype_migrations
 from prototypes import routes as prototype_routes
 from prototypes.spec import MAX_SPEC_BYTES
@@ -96,6 +99,16 @@ FORGET_HOOKS = (forget_themes, forget_reports)
 #: Sections the iteration page shows below its own content, from layers above prototypes.
 ITERATION_SECTIONS = (theme_routes.DELIVERED_SECTION,)
 
+
+def background_tasks(settings: Settings, group_commit: GroupCommit) -> tuple[Task, ...]:
+    """The background worker's tasks, most urgent first: each call of the worker does one unit of the first with work."""
+    return (
+        QueuedAnalyses(),  # staff watch the progress bar of the analysis they started
+        SnapshotRefresh(settings.db_path),  # a manager reads stale figures (or waits for the first ones)
+        CommentPreparation(foreground_busy=group_commit.busy),  # nobody waits; yields while submissions pour in
+    )
+
+
 #: Largest body a citizen's step may send (files are spooled to disk, only their name and size are kept).
 CITIZEN_UPLOAD_BYTES = 32 * 1024 * 1024
 
@@ -133,8 +146,7 @@ async def lifespan(app: FastAPI):
     try:
         yield
     finally:
-        if app.state.analysis_worker is not None:
-            await asyncio.to_thread(app.state.analysis_worker.stop)
+        await asyncio.to_thread(app.state.worker.stop)
         app.state.group_commit.close()
         app.state.db_pool.close()
 
@@ -143,12 +155,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build a ready-to-serve app: database migrated, routers mounted, state filled, middleware in place."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO)
+    group_commit = GroupCommit(settings.db_path)
+    worker = Worker(settings.db_path, background_tasks(settings, group_commit))
     with opened(settings.db_path) as db:
         migrate_all(db)
         purge_on_start(db)
-        interrupted = theme_jobs.recover_interrupted(db)
-    if interrupted:
-        log.warning("%d analysis job(s) interrupted by a restart were marked failed", interrupted)
+        worker.recover(db)  # even when workers are off: a job left running must not look alive
     app = FastAPI(
         title="servicelab",
         version="0.1.0",
@@ -160,16 +172,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state = app.state
     state.settings = settings
     state.db_pool = ConnectionPool(settings.db_path)
-    state.group_commit = GroupCommit(settings.db_path)
+    state.group_commit = group_commit
     state.templates = build_templates(TEMPLATE_FOLDERS)
     state.login_limits = LoginLimits.from_settings(settings)
     state.feedback_limiters = Limiters.from_settings(settings)
     state.forget_hooks = FORGET_HOOKS
     state.iteration_sections = ITERATION_SECTIONS
     state.delivered_actions = delivered_action_titles
-    state.analysis_worker = None
-    if settings.start_workers:
-        state.analysis_worker = theme_jobs.Worker(settings.db_path, foreground_busy=state.group_commit.busy).start()
+    # Built always, so tests and tools can drive its tasks; its thread runs only when workers are on.
+    state.worker = worker.start() if settings.start_workers else worker
     errors.install(app)
     for router in ROUTERS:
         # Pages name the collectivité; the JSON API, the busiest route, reads nothing it does not need.

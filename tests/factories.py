@@ -3,15 +3,21 @@
 - `make_lab`: an open deployment of the voirie prototype with personal links, for the journey;
 - `make_pilot`: a prototype with iterations, one group and one deployment per iteration, then
   `add_trial` (a trial with steps, errors, answers and comments, for reports) or `add_comment` /
-  `seed` (one trial per comment, for themes);
+  `seed` (one trial per comment, for themes), and `hand_made_analysis` (themes decided by the test);
 - `deployment_with_contact`: a session created through the staff form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from analysis.themes import jobs
+from analysis.themes.analyses import get_analysis
+from analysis.themes.clustering import Theme, ThemeResult
+from analysis.themes.comments import iteration_comments
+from analysis.themes.labels import LABEL_SEPARATOR
 from feedback import store
 from feedback.pii import scan
 from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time, get_deployment
@@ -184,6 +190,25 @@ SATISFIED = {"satisfaction": 3, "ease": 5, "clarity": 4, "help_needed": 0, **sus
 DISSATISFIED = {"satisfaction": 1, "ease": 2, "clarity": 3, "help_needed": 1, **sus_answers([3] * 10)}
 
 
+SUS_75 = sus_answers([4, 2, 4, 2, 4, 2, 4, 2, 4, 2])   # odd 3×5 + even 3×5 = 30 → 75
+SUS_100 = sus_answers([5, 1, 5, 1, 5, 1, 5, 1, 5, 1])  # 40 → 100
+SUS_50 = sus_answers([3] * 10)                         # 20 → 50
+
+
+def constructed_pilot(db, user_id: int, people: int = 10) -> Pilot:
+    """Six trials of the 4-step voirie prototype, worked out by hand in tests/analysis/reports/test_figures.py."""
+    pilot = make_pilot(db, people=people, user_id=user_id)
+    invite_all(db, pilot, 0)
+    add_trial(db, pilot, seconds=(60, 120, 30, 30), answers={"satisfaction": 3, "ease": 4, "clarity": 5, "help_needed": 0, **SUS_75})
+    add_trial(db, pilot, seconds=(30, 60, 30, 60), answers={"satisfaction": 3, "ease": 5, "clarity": 4, "help_needed": 0, **SUS_100})
+    add_trial(db, pilot, seconds=(90, 60, 60, 30), answers={"satisfaction": 2, "ease": 3, "clarity": 3, "help_needed": 1, **SUS_50})
+    add_trial(db, pilot, seconds=(120, 120, 60, 60), channel="assisted", assisted_by=user_id,
+              answers={"satisfaction": 1, "ease": 2, "clarity": 2, "help_needed": 1, **SUS_50})
+    add_trial(db, pilot, reached=1, errors={"lieu": ["adresse"]}, comments={"lieu": "Je ne trouve pas mon adresse"})
+    add_trial(db, pilot, reached=0, errors={"lieu": ["adresse", "repere"]}, comments={None: "Trop compliqué"})
+    return pilot
+
+
 def improving_pilot(db, user_id: int) -> Pilot:
     """v1: 10 trials, half completed; v2: 12 trials, all completed and happier."""
     pilot = make_pilot(db, iterations=2, people=30, user_id=user_id)
@@ -231,6 +256,31 @@ def theme_of(db, comment_id: int) -> dict | None:
     rows = list(db.query(
         """SELECT t.* FROM theme_members m JOIN themes t ON t.id = m.theme_id WHERE m.comment_id = ?""", [comment_id]))
     return rows[0] if rows else None
+
+
+def hand_made_analysis(db, iteration_id: int, themes: Sequence[tuple[str, Sequence[int], Mapping[str, float]]]) -> dict:
+    """Store a clustering decided by the test as an iteration's finished analysis, as the job does.
+
+    Each theme is (label, indices of its comments in arrival order, term weights); its terms are
+    the words of its label, its quotes its first three comments; the other comments go to "Autres".
+    """
+    comments = iteration_comments(db, iteration_id)
+    n = len(comments)
+    made = [Theme(id=i, label=label, terms=label.split(LABEL_SEPARATOR), size=len(members), share=round(len(members) / n, 4),
+                  quotes=[comments[m]["text"] for m in members[:3]], member_indices=list(members), term_weights=dict(weights))
+            for i, (label, members, weights) in enumerate(themes)]
+    assignments = [None] * n
+    for theme in made:
+        for m in theme.member_indices:
+            assignments[m] = theme.id
+    result = ThemeResult(themes=made, assignments=assignments,
+                         params={"backend": "tfidf", "k": len(made), "n_comments": n, "n_noise": assignments.count(None)})
+    with write(db):
+        analysis_id = jobs.queue_analysis(db, iteration_id=iteration_id, runner="cli")
+    assert jobs.claim(db, analysis_id)
+    with write(db):
+        jobs.save(db, get_analysis(db, analysis_id), comments, result)
+    return get_analysis(db, analysis_id)
 
 
 # --- a session created through the staff form --------------------------------------------------------------

@@ -4,7 +4,7 @@ Pseudonymised ("team") tables keep participant codes so the team can follow a pe
 tables, but never contact details (`participant_contacts` is never read here) and only masked
 comment text. Open data drops everything that could point at someone: no codes, no trial ids,
 months instead of instants, trial rows k-anonymous on their quasi-identifiers (group, channel,
-month… see `analysis.anonymity`), themes of fewer than MIN_GROUP_SIZE comments left out, and any
+month… see `analysis.reports.anonymity`), themes of fewer than MIN_GROUP_SIZE comments left out, and any
 free text in which personal data is still detected after masking dropped.
 
 Writers stream from database cursors into a file object, so a 100,000-trial export never sits
@@ -29,8 +29,9 @@ from sqlite_utils import Database
 
 from analysis.reports.anonymity import k_anonymise
 from analysis.reports.metrics import SCALES, SUS_KEYS, UMUX_KEYS
-from analysis.reports.snapshots import Snapshot, themes_api
+from analysis.reports.snapshots import Snapshot
 from analysis.stats import MIN_GROUP_SIZE, sus_score, umux_lite_score
+from analysis.themes.contract import iteration_themes
 from feedback.pii import has_pii, mask_pii
 from lab import organisation
 from lab.clock import iso, parse, utcnow
@@ -126,10 +127,7 @@ def _comments(db: Database, iteration_id: int) -> Iterator[dict]:
 
 
 def _themes(db: Database, iteration_id: int) -> Iterator[dict]:
-    api = themes_api()
-    if api is None:
-        return
-    for theme in api.iteration_themes(db, iteration_id):
+    for theme in iteration_themes(db, iteration_id):
         yield {
             "theme_id": theme.id, "label": theme.label, "status": theme.status, "size": theme.size,
             "share": round(theme.share, 4), "size_change": theme.size_change,
@@ -304,11 +302,8 @@ def _open_comments(db: Database, iteration_id: int) -> list[dict]:
 
 
 def _open_themes(db: Database, iteration_id: int) -> list[dict]:
-    api = themes_api()
-    if api is None:
-        return []
     rows = []
-    for theme in api.iteration_themes(db, iteration_id):
+    for theme in iteration_themes(db, iteration_id):
         if theme.size < MIN_GROUP_SIZE:
             continue
         quotes = [q for q in (publishable(q) for q in theme.quotes) if q]

@@ -10,7 +10,7 @@ not.
 
 The triggers sit on other packages' tables. A later migration that rebuilds one of those
 tables (SQLite drops a table's triggers with it) would silently stop the counter, so
-`analysis.report_data` checks that every trigger in `TRIGGERS` exists and recreates the
+`analysis.reports.snapshots` checks that every trigger in `TRIGGERS` exists and recreates the
 missing ones (bumping every counter) before trusting a snapshot.
 """
 
@@ -116,3 +116,26 @@ def decisions_and_snapshots(db: Database) -> None:
         """
     )
     create_triggers(db)
+
+
+@migrations(name="002_report_jobs_queue")
+def report_jobs_queue(db: Database) -> None:
+    """Refreshes become job rows the background worker claims: queued, running, then done or failed.
+
+    The old rows only said when a child process started and ended; they are bookkeeping of
+    refreshes already over (or to be requested again by the next view), so they are dropped.
+    """
+    db.executescript(
+        """
+        DROP TABLE report_jobs;
+        -- One refresh of an iteration's figures, requested by a page view, run by the worker.
+        CREATE TABLE report_jobs (
+            iteration_id INTEGER PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            requested_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            error TEXT
+        );
+        """
+    )

@@ -1,6 +1,6 @@
 """What a manager reads: the iteration report and the portfolio, built from stored figures.
 
-Everything here reads snapshots (`analysis.report_data`), decisions and the theme store; nothing
+Everything here reads snapshots (`analysis.reports.snapshots`), decisions and the themes; nothing
 scans trials or comments. The values built here are plain dicts of text already formatted in the
 request's language, so the page, the printable page, the PDF and the CLI show exactly the same thing.
 Privacy: any figure resting on fewer than MIN_GROUP_SIZE people is replaced by a notice.
@@ -17,12 +17,14 @@ from sqlite_utils import Database
 
 from analysis.reports import charts
 from analysis.reports.decisions import KIND_LABELS, latest_decisions, list_decisions
-from analysis.reports.snapshots import Snapshot, summaries, theme_views
+from analysis.reports.figures import theme_views
+from analysis.reports.snapshots import Snapshot, summaries
 from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE, format_number, format_percent
 from analysis.themes.tracking import THEME_STATUS
 from lab.clock import iso, utcnow
 from lab.i18n import N_, translate
 from lab.i18n import gettext as _
+from lab.worker import Worker
 from prototypes.store import get_iteration, get_prototype, list_iterations, list_prototypes
 
 log = logging.getLogger("servicelab.reports")
@@ -126,19 +128,17 @@ def channel_label(value: object) -> str:
     return _(CHANNEL_LABELS.get(str(value), str(value)))
 
 
-# --- themes and actions (stored in the snapshot, from analysis.themes_store) ----------------
+# --- themes and actions (stored in the snapshot, from analysis.themes.contract) -------------
 
 
-def _themes(db: Database, iteration_id: int, figures: Mapping | None) -> tuple[bool, list, list, list]:
-    """(available, themes, delivered actions, planned actions) of an iteration, as attribute objects."""
-    stored = figures["themes"] if figures is not None else None
-    if stored is None or stored.get("live"):
-        stored = theme_views(db, iteration_id)
+def _themes(db: Database, iteration_id: int, figures: Mapping | None) -> tuple[list, list, list]:
+    """(themes, delivered actions, planned actions) of an iteration, as attribute objects."""
+    stored = figures["themes"] if figures is not None else theme_views(db, iteration_id)
 
     def objects(rows: Sequence[Mapping]) -> list[SimpleNamespace]:
         return [SimpleNamespace(**row) for row in rows]
 
-    return stored["available"], objects(stored["themes"]), objects(stored["delivered"]), objects(stored["planned"])
+    return objects(stored["themes"]), objects(stored["delivered"]), objects(stored["planned"])
 
 
 def theme_rows(themes: Sequence) -> list[dict]:
@@ -388,13 +388,12 @@ def _header(figures: Mapping) -> dict:
             "assisted": assisted_text, "period": figures["period"]}
 
 
-def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, db_path=None, background: bool = False) -> dict:
+def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, worker: Worker | None = None) -> dict:
     """Everything the report templates show about one iteration, formatted.
 
-    `db_path` and `background` say how other iterations' stale figures (trend charts) are
-    refreshed, as in `report_data.summaries`.
+    `worker` says how other iterations' stale figures (trend charts) are refreshed, as in
+    `analysis.reports.snapshots.summaries`.
     """
-    refresh = {"db_path": db_path, "background": background}
     iteration = get_iteration(db, iteration_id)
     prototype = get_prototype(db, iteration["prototype_id"])
     iterations = list_iterations(db, prototype["id"])
@@ -404,10 +403,10 @@ def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, db_path
         "snapshot": snapshot, "decisions": list_decisions(db, iteration_id), "kinds": KIND_LABELS,
     }
     figures = snapshot.figures
-    available, themes, delivered, planned = _themes(db, iteration_id, figures)
+    themes, delivered, planned = _themes(db, iteration_id, figures)
     themes_shown = theme_rows(themes)
     context.update({
-        "themes_available": available, "themes": themes_shown,
+        "themes": themes_shown,
         "themes_chart": _themes_chart(themes_shown, iteration["number"]),
         "delivered": delivered, "planned": planned,
     })
@@ -417,7 +416,7 @@ def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, db_path
     comparison = figures["comparison"]
     rows = {row["metric"]: row for row in comparison["rows"]} if comparison else {}
     # Every iteration's summary: the SUS trend, and v(N-1)'s figures for "change since".
-    trend = summaries(db, [it["id"] for it in iterations], **refresh)
+    trend = summaries(db, [it["id"] for it in iterations], worker=worker)
     previous_summary = trend.get(previous["id"]) if previous else None
     q = metrics["questionnaire"]
     trials = figures["trials"]
@@ -458,9 +457,8 @@ def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, db_path
         "segments": _segments(figures),
         "respondents": q["respondents"],
         # What the report body shows depends on nothing else (decisions are outside it): pages
-        # may reuse its rendering while this key holds. None when themes are read live.
-        "body_key": None if figures["themes"].get("live") else (
-            iteration_id, snapshot.version, json.dumps(trend, sort_keys=True)),
+        # may reuse its rendering while this key holds.
+        "body_key": (iteration_id, snapshot.version, json.dumps(trend, sort_keys=True)),
     })
     return context
 
@@ -475,7 +473,7 @@ def _status(decision: Mapping | None, current_number: int | None, deployed: bool
     return "testing" if deployed else "preparation"
 
 
-def portfolio(db: Database, *, domain: str = "", status: str = "", db_path=None, background: bool = False) -> dict:
+def portfolio(db: Database, *, domain: str = "", status: str = "", worker: Worker | None = None) -> dict:
     """Every pilot with its status, current iteration, key figures and trend, filtered."""
     # An iteration counts as tested once a deployment of it has opened; a scheduled one is still in preparation.
     deployed = {row[0] for row in db.execute(
@@ -487,7 +485,7 @@ def portfolio(db: Database, *, domain: str = "", status: str = "", db_path=None,
         iterations = list_iterations(db, prototype["id"])
         tested = [it for it in iterations if it["id"] in deployed]
         current = tested[-1] if tested else iterations[-1]
-        found = summaries(db, [it["id"] for it in tested], db_path=db_path, background=background)
+        found = summaries(db, [it["id"] for it in tested], worker=worker)
         trend = [found.get(it["id"]) for it in tested]
         summary = found.get(current["id"]) if tested else None
         state = _status(decisions.get(prototype["id"]), current["number"] if tested else None, bool(tested))

@@ -21,13 +21,16 @@ from starlette.background import BackgroundTask
 from analysis.reports import exports
 from analysis.reports.decisions import KIND_HINTS, KIND_LABELS, DecisionError, list_decisions, record_decision
 from analysis.reports.pdf import html_to_pdf, printable_html
+from analysis.reports.refresh_jobs import refreshing
 from analysis.reports.report import build_report, portfolio
-from analysis.reports.snapshots import Snapshot, get_snapshot, refreshing
+from analysis.reports.snapshots import Snapshot, get_snapshot
 from lab import audit
 from lab.access import Db, Manager, Reader
+from lab.clock import utcnow
 from lab.db import write
 from lab.i18n import Message, current_locale, translate
 from lab.web import Id, form_problems, is_htmx, redirect, render
+from lab.worker import Worker
 from prototypes.lookups import existing_iteration
 from prototypes.store import get_iteration, get_prototype
 
@@ -36,16 +39,15 @@ router = APIRouter(prefix="/reports")
 Filter = Annotated[str, Query(max_length=100)]
 
 
-def _refresh(request: Request) -> dict:
-    """How stale figures are refreshed: by a worker process when workers run, else right here."""
-    settings = request.app.state.settings
-    return {"db_path": settings.db_path, "background": settings.start_workers}
+def _worker(request: Request) -> Worker | None:
+    """Who refreshes large stale figures: the background worker when it runs, else nobody (they are refreshed here)."""
+    state = request.app.state
+    return state.worker if state.settings.start_workers else None
 
 
 def _snapshot(request: Request, db, iteration_id: int, *, background: bool = True) -> Snapshot:
-    """Stored figures, refreshed here when small, by a worker when large (if workers run)."""
-    refresh = _refresh(request)
-    return get_snapshot(db, iteration_id, db_path=refresh["db_path"], background=background and refresh["background"])
+    """Stored figures, refreshed here when small, by the worker when large (if it runs)."""
+    return get_snapshot(db, iteration_id, worker=_worker(request) if background else None)
 
 
 def _blank_form() -> dict:
@@ -86,7 +88,7 @@ def _report_body(request: Request, context: dict) -> Markup | None:
 
 def _report_page(request: Request, db, iteration_id: int, snapshot: Snapshot, extra: dict, *, status_code: int = 200,
                  partial: str | None = None) -> Response:
-    context = {**build_report(db, iteration_id, snapshot, **_refresh(request)), "hints": KIND_HINTS, **extra}
+    context = {**build_report(db, iteration_id, snapshot, worker=_worker(request)), "hints": KIND_HINTS, **extra}
     context["body_html"] = _report_body(request, context) if snapshot.ready else None
     return render(request, "reports/report.html", context, partial=partial, status_code=status_code)
 
@@ -111,7 +113,7 @@ def _temp(suffix: str) -> str:
 @router.get("")
 def portfolio_page(request: Request, db: Db, _reader: Reader, domain: Filter = "", status: Filter = "") -> Response:
     """Every pilot with its status, current iteration, key figures and trend; GET filters work without JS."""
-    return render(request, "reports/portfolio.html", portfolio(db, domain=domain, status=status, **_refresh(request)))
+    return render(request, "reports/portfolio.html", portfolio(db, domain=domain, status=status, worker=_worker(request)))
 
 
 @router.get("/iterations/{iteration_id}.pdf")
@@ -134,9 +136,9 @@ def report_print(request: Request, db: Db, _reader: Reader, iteration_id: Id) ->
 
 @router.get("/iterations/{iteration_id}/status")
 def report_status(request: Request, db: Db, _reader: Reader, iteration_id: Id) -> Response:
-    """Polled by the "being computed" page: 204 while a worker computes, then a reload."""
+    """Polled by the "being computed" page: 204 while the worker computes, then a reload."""
     existing_iteration(db, iteration_id)
-    if refreshing(db, iteration_id):
+    if refreshing(db, iteration_id, now=utcnow()):
         return Response(status_code=204)
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Refresh": "true"})

@@ -3,19 +3,21 @@
 An action is raised from the themes of iteration N (its *source*) and aims at the next
 iteration. When N+1 (or a later version) is ready, staff mark on that iteration's page the
 actions it delivers; that list is "vous avez dit, nous avons fait" for citizens who tested N
-and for managers reading N+1's report (`themes_store.delivered_actions`).
+and for managers reading N+1's report (`analysis.themes.contract.delivered_actions`).
 
 Functions run inside the caller's `write(db)`; routes audit them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from analysis.themes import store
+from analysis.themes.analyses import latest_done
+from analysis.themes.reading import get_theme
+from analysis.themes.sql import placeholders
 from lab.clock import iso, utcnow
 from lab.i18n import N_
 from lab.problems import FormRefused
@@ -24,7 +26,7 @@ from prototypes.store import get_iteration
 TITLE_MAX = 200
 OWNER_MAX = 120
 DESCRIPTION_MAX = 2000
-STATUSES = store.ACTION_STATUSES
+STATUSES = ("planned", "in_progress", "done", "dropped")
 STATUS_LABELS = {
     "planned": N_("Prévue"),
     "in_progress": N_("En cours"),
@@ -68,10 +70,10 @@ def create_action(db: Database, *, iteration_id: int, form: ActionForm, user_id:
         problems.append(("description", N_("La description doit faire 2 000 caractères au plus.")))
     if form.status not in STATUSES:
         problems.append(("status", N_("Choisissez un état dans la liste.")))
-    analysis = store.latest_done(db, iteration_id)
+    analysis = latest_done(db, iteration_id)
     themes = []
     for raw in dict.fromkeys(form.theme_ids):
-        theme = store.get_theme(db, int(raw)) if str(raw).isdigit() and len(str(raw)) < 19 else None
+        theme = get_theme(db, int(raw)) if str(raw).isdigit() and len(str(raw)) < 19 else None
         if theme is None or analysis is None or theme["analysis_id"] != analysis["id"]:
             problems.append(("themes", N_("Ce thème n'existe plus : l'analyse a peut-être été relancée. Rechargez la page.")))
             break
@@ -93,9 +95,33 @@ def create_action(db: Database, *, iteration_id: int, form: ActionForm, user_id:
     return action_id
 
 
+def action_rows(db: Database, where: str, params: Sequence) -> list[dict]:
+    """Redesign actions with their themes' current names, oldest first."""
+    rows = list(db.query(
+        f"""SELECT r.*, si.number AS source_number, di.number AS delivered_number
+            FROM redesign_actions r JOIN iterations si ON si.id = r.source_iteration_id
+            LEFT JOIN iterations di ON di.id = r.delivered_in_iteration_id WHERE {where} ORDER BY r.id""",
+        list(params),
+    ))
+    if not rows:
+        return rows
+    ids = [row["id"] for row in rows]
+    labels: dict[int, list[str]] = {}
+    for link in db.query(
+        f"""SELECT at.action_id, COALESCE(t.curated_label, t.label, at.theme_label) AS label, at.theme_id
+            FROM action_themes at LEFT JOIN themes t ON t.id = at.theme_id
+            WHERE at.action_id IN ({placeholders(ids)}) ORDER BY at.rowid""",
+        ids,
+    ):
+        labels.setdefault(link["action_id"], []).append(link["label"])
+    for row in rows:
+        row["theme_labels"] = labels.get(row["id"], [])
+    return rows
+
+
 def get_action(db: Database, action_id: int) -> dict | None:
     """One action with its themes' names, or None."""
-    rows = store.action_rows(db, "r.id = ?", [action_id])
+    rows = action_rows(db, "r.id = ?", [action_id])
     return rows[0] if rows else None
 
 
@@ -117,7 +143,7 @@ def set_status(db: Database, *, iteration_id: int, action_id: object, status: st
 
 def deliverable_actions(db: Database, iteration: Mapping) -> list[dict]:
     """Actions raised from earlier iterations of the prototype that this one delivers or could deliver."""
-    return store.action_rows(
+    return action_rows(
         db,
         """r.prototype_id = ? AND si.number < ? AND r.status <> 'dropped'
            AND (r.delivered_in_iteration_id IS NULL OR r.delivered_in_iteration_id = ?)""",
@@ -147,7 +173,7 @@ def set_delivered(db: Database, *, iteration_id: int, action_id: object, deliver
 
 def iteration_actions(db: Database, iteration_id: int) -> list[dict]:
     """Every action raised from an iteration, dropped ones included, for the themes page."""
-    return store.action_rows(db, "r.source_iteration_id = ?", [iteration_id])
+    return action_rows(db, "r.source_iteration_id = ?", [iteration_id])
 
 
 def actions_by_theme(actions: Iterable[Mapping], db: Database) -> dict[int, list[Mapping]]:
@@ -158,7 +184,7 @@ def actions_by_theme(actions: Iterable[Mapping], db: Database) -> dict[int, list
         return grouped
     by_id = {a["id"]: a for a in actions}
     for action_id, theme_id in db.execute(
-        f"SELECT action_id, theme_id FROM action_themes WHERE theme_id IS NOT NULL AND action_id IN ({','.join('?' for _ in ids)})",
+        f"SELECT action_id, theme_id FROM action_themes WHERE theme_id IS NOT NULL AND action_id IN ({placeholders(ids)})",
         ids,
     ):
         grouped.setdefault(theme_id, []).append(by_id[action_id])
@@ -167,4 +193,4 @@ def actions_by_theme(actions: Iterable[Mapping], db: Database) -> dict[int, list
 
 def delivered_action_titles(db: Database, iteration_id: int) -> list[str]:
     """What an iteration delivered, in the words citizens read under "ce qui a changé grâce à vous"."""
-    return [action.title for action in store.delivered_actions(db, iteration_id)]
+    return [row["title"] for row in action_rows(db, "r.delivered_in_iteration_id = ?", [iteration_id])]

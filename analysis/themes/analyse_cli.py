@@ -16,9 +16,8 @@ from lab.commands import Runtime, pass_runtime
 
 def iteration_id_of(db, text: str) -> int:
     """An iteration by id ("12") or by prototype slug and number ("signaler-une-anomalie/v2")."""
-    if re.fullmatch(r"[0-9]{1,18}", text):
-        if db.execute("SELECT 1 FROM iterations WHERE id = ?", [int(text)]).fetchone():
-            return int(text)
+    if re.fullmatch(r"[0-9]{1,18}", text) and db.execute("SELECT 1 FROM iterations WHERE id = ?", [int(text)]).fetchone():
+        return int(text)
     match = re.fullmatch(r"(?P<slug>[a-z0-9-]+)/v(?P<number>[0-9]{1,9})", text)
     if match:
         row = db.execute(
@@ -42,7 +41,8 @@ STATUS_TEXT = {"new": "nouveau", "persisting": "persistant", "resolved": "résol
 @pass_runtime
 def analyse(runtime: Runtime, iteration: str, backend: str, k: int | None, seed: int) -> None:
     """Group the comments of ITERATION (id or slug/vN) into themes now, and print them."""
-    from analysis.themes import jobs, store
+    from analysis.themes import jobs
+    from analysis.themes.contract import iteration_themes
 
     def progress(value: float, message: str) -> None:
         click.echo(f"[{round(value * 100):>3} %] {message}")
@@ -55,7 +55,7 @@ def analyse(runtime: Runtime, iteration: str, backend: str, k: int | None, seed:
             raise click.ClickException(exc.text()) from exc
         if result["status"] != "done":
             raise click.ClickException(f"Analyse n° {result['id']} en échec : {result['message']}")
-        themes = store.iteration_themes(db, iteration_id)
+        themes = iteration_themes(db, iteration_id)
         params = result["params_"]
     click.echo(f"Analyse n° {result['id']} terminée ({backend}, graine {seed}) : "
                f"{params.get('n_comments', 0)} commentaires, {params.get('n_themes', 0)} thèmes, "

@@ -2,7 +2,7 @@
 
 ``find_themes`` is the one entry point behind the lab's theme page and ``lab themes``:
 
-1. mask PII, tokenise, stem (``analysis.text``); comments with no content word go to "Autres";
+1. mask PII, tokenise, stem (``analysis.themes.text``); comments with no content word go to "Autres";
 2. group near-duplicates (same set of stems) into one weighted unit, so copies of a comment
    can never be split across themes and do not outweigh everything else;
 3. vectorise the units (``tfidf``: TF-IDF + LSA; ``semantic``: sentence embeddings, plus a small
@@ -33,24 +33,21 @@ from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from analysis.themes.labels import LABEL_SEPARATOR, N_LABEL_TERMS, NOISE_LABEL
+from analysis.themes.quotes import N_QUOTES
 from analysis.themes.text import ProcessedText, preprocess, surface_forms
 from analysis.themes.tracking import ThemeSignature
 from analysis.themes.vectors import BACKENDS, Backend, TfidfLsaVectorizer, encode
 
 __all__ = [
-    "NOISE_LABEL",
     "Theme",
     "ThemeResult",
     "find_themes",
     "select_k",
 ]
 
-NOISE_LABEL = "Autres"
-LABEL_SEPARATOR = " · "
-N_LABEL_TERMS = 3
 N_TERMS = 10
 N_SIGNATURE_TERMS = 30
-N_QUOTES = 3
 
 # Up to this many nearest neighbours per unit. Each unit is averaged with them before clustering
 # (a one-step graph diffusion that removes wording noise: banking77, semantic, k given, NMI
@@ -313,10 +310,7 @@ def _semantic_space(embeddings: np.ndarray, lexical: np.ndarray, random_state: i
     """Centred, PCA-reduced embeddings with a small lexical part: faster KMeans, sharper themes."""
     centred = embeddings - embeddings.mean(axis=0)
     dims = min(SEMANTIC_DIMS, centred.shape[0] - 1, centred.shape[1])
-    if dims >= 2:
-        reduced = PCA(n_components=dims, svd_solver="randomized", random_state=random_state).fit_transform(centred)
-    else:
-        reduced = centred
+    reduced = PCA(n_components=dims, svd_solver="randomized", random_state=random_state).fit_transform(centred) if dims >= 2 else centred
     reduced = normalize(reduced)
     if not np.any(reduced):  # identical embeddings: centring leaves nothing, use them as they are
         reduced = normalize(embeddings)

@@ -6,7 +6,7 @@ the shown analysis and recorded in `curations` with *snapshots* of the themes it
 member comment ids and term weights), never with ids alone: a re-analysis creates new theme
 rows, and `replay` applies every curation of the iteration again, in order, to the new themes,
 finding each theme by the comments it holds (at least half of its surviving comments, see
-`themes_store.match_theme`) or, when those are gone, by its terms. A curation whose theme no
+`analysis.themes.matching.match_theme`) or, when those are gone, by its terms. A curation whose theme no
 longer exists is skipped and reported, never forced onto another theme.
 
 Functions run inside the caller's `write(db)`; routes audit them.
@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from analysis.themes import store
+from analysis.themes.analyses import get_analysis, latest_done
+from analysis.themes.comments import comment_texts, load_vectors
+from analysis.themes.labels import auto_label
+from analysis.themes.links import retrack_around
+from analysis.themes.matching import candidates, match_theme, snapshot
+from analysis.themes.quotes import N_QUOTES, distinct_quotes, quote_ids_for
+from analysis.themes.reading import get_theme, member_ids
+from analysis.themes.saving import delete_theme, insert_theme, noise_theme, set_label_snapshots
+from analysis.themes.sql import dumps, loads, placeholders
 from analysis.themes.vectors import semantic_model
 from lab.clock import iso, utcnow
 from lab.i18n import N_
@@ -61,12 +69,12 @@ def _size(db: Database, theme_id: int) -> int:
 def apply_rename(db: Database, theme_id: int, label: str | None) -> None:
     """Name a theme (None gives back the clustering's label)."""
     db.execute("UPDATE themes SET curated_label = ? WHERE id = ?", [label, theme_id])
-    store.set_label_snapshots(db, theme_id)
+    set_label_snapshots(db, theme_id)
 
 
 def apply_merge(db: Database, keep_id: int, other_id: int) -> None:
     """`other` joins `keep`: members, terms, quotes and the actions that answered it."""
-    keep, other = store.get_theme(db, keep_id), store.get_theme(db, other_id)
+    keep, other = get_theme(db, keep_id), get_theme(db, other_id)
     keep_size, other_size = _size(db, keep_id), _size(db, other_id)
     big, small = (keep, other) if keep_size >= other_size else (other, keep)
     total = max(keep_size + other_size, 1)
@@ -76,7 +84,7 @@ def apply_merge(db: Database, keep_id: int, other_id: int) -> None:
             weights[key] = weights.get(key, 0.0) + weight * size / total
     top = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:N_SIGNATURE_TERMS])
     terms = _interleave(big["terms_"], small["terms_"], N_TERMS)
-    quotes = _interleave(big["quote_ids_"], small["quote_ids_"], store.N_QUOTES)
+    quotes = _interleave(big["quote_ids_"], small["quote_ids_"], N_QUOTES)
     centroid = None
     if keep["centroid_"] is not None and other["centroid_"] is not None:
         mean = np.asarray(keep["centroid_"]) * keep_size + np.asarray(other["centroid_"]) * other_size
@@ -84,8 +92,8 @@ def apply_merge(db: Database, keep_id: int, other_id: int) -> None:
         centroid = [round(float(x), 6) for x in mean / norm] if norm else None
     db.execute("UPDATE theme_members SET theme_id = ? WHERE theme_id = ?", [keep_id, other_id])
     db["themes"].update(keep_id, {
-        "terms": store.dumps(terms), "term_weights": store.dumps(top), "quote_ids": store.dumps(quotes),
-        "label": store.auto_label(terms, keep["position"]), "centroid": store.dumps(centroid) if centroid else None,
+        "terms": dumps(terms), "term_weights": dumps(top), "quote_ids": dumps(quotes),
+        "label": auto_label(terms, keep["position"]), "centroid": dumps(centroid) if centroid else None,
         "curated_label": keep["curated_label"] or other["curated_label"],
     })
     # Actions that answered the absorbed theme now answer the merged one (once each).
@@ -95,25 +103,25 @@ def apply_merge(db: Database, keep_id: int, other_id: int) -> None:
         [other_id, keep_id],
     )
     db.execute("UPDATE action_themes SET theme_id = ? WHERE theme_id = ?", [keep_id, other_id])
-    store.delete_theme(db, other_id)
-    store.set_label_snapshots(db, keep_id)
+    delete_theme(db, other_id)
+    set_label_snapshots(db, keep_id)
 
 
 def apply_split(db: Database, theme_id: int, *, k: int | None, seed: int, backend: str) -> list[int]:
     """Cluster one theme's comments again into 2 to 4 themes; the largest part keeps the theme's id."""
     from analysis.themes.clustering import find_themes
 
-    theme = store.get_theme(db, theme_id)
-    members = store.member_ids(db, theme_id)
-    texts = store.comment_texts(db, members)
+    theme = get_theme(db, theme_id)
+    members = member_ids(db, theme_id)
+    texts = comment_texts(db, members)
     members = [m for m in members if m in texts]
     vectors = None
     if backend == "semantic":
         model = semantic_model()
         comments = list(db.query(
-            f"SELECT id, updated_at FROM comments WHERE id IN ({','.join('?' for _ in members)}) ORDER BY id", members
+            f"SELECT id, updated_at FROM comments WHERE id IN ({placeholders(members)}) ORDER BY id", members
         )) if members else []
-        vectors = store.load_vectors(db, comments, model)[0] if model and comments else None
+        vectors = load_vectors(db, comments, model)[0] if model and comments else None
         if vectors is None:
             backend = "tfidf"
         else:
@@ -130,20 +138,20 @@ def apply_split(db: Database, theme_id: int, *, k: int | None, seed: int, backen
     position = db.execute("SELECT COALESCE(MAX(position), 0) FROM themes WHERE analysis_id = ?", [theme["analysis_id"]]).fetchone()[0]
     made = [theme_id]
     for index, (part, comments_of_part) in enumerate(zip(result.themes, parts)):
-        quotes = store.quote_ids_for(part.quotes, comments_of_part, texts)
+        quotes = quote_ids_for(part.quotes, comments_of_part, texts)
         values = {"label": part.label, "terms": part.terms, "term_weights": part.term_weights,
                   "centroid": part.centroid if backend == "semantic" else theme["centroid_"], "quote_ids": quotes}
         if index == 0:
             db["themes"].update(theme_id, {
-                "label": values["label"], "curated_label": None, "terms": store.dumps(values["terms"]),
-                "term_weights": store.dumps(values["term_weights"]), "quote_ids": store.dumps(quotes),
-                "centroid": store.dumps(values["centroid"]) if values["centroid"] is not None else None,
+                "label": values["label"], "curated_label": None, "terms": dumps(values["terms"]),
+                "term_weights": dumps(values["term_weights"]), "quote_ids": dumps(quotes),
+                "centroid": dumps(values["centroid"]) if values["centroid"] is not None else None,
             })
-            store.set_label_snapshots(db, theme_id)
+            set_label_snapshots(db, theme_id)
             continue
-        new_id = store.insert_theme(db, theme["analysis_id"], position=position + index, origin="split", **values)
+        new_id = insert_theme(db, theme["analysis_id"], position=position + index, origin="split", **values)
         db.execute(
-            f"UPDATE theme_members SET theme_id = ? WHERE theme_id = ? AND comment_id IN ({','.join('?' for _ in comments_of_part)})",
+            f"UPDATE theme_members SET theme_id = ? WHERE theme_id = ? AND comment_id IN ({placeholders(comments_of_part)})",
             [new_id, theme_id, *comments_of_part],
         )
         made.append(new_id)
@@ -161,32 +169,32 @@ def apply_move(db: Database, analysis_id: int, comment_id: int, target_id: int) 
         return False
     db.execute("UPDATE theme_members SET theme_id = ? WHERE analysis_id = ? AND comment_id = ?",
                [target_id, analysis_id, comment_id])
-    source = store.get_theme(db, source_id)
-    remaining = store.member_ids(db, source_id)
+    source = get_theme(db, source_id)
+    remaining = member_ids(db, source_id)
     if not remaining:
-        store.delete_theme(db, source_id, label_if_gone=source["display_label"])
+        delete_theme(db, source_id, label_if_gone=source["display_label"])
     elif comment_id in source["quote_ids_"]:
-        texts = store.comment_texts(db, remaining)
-        quotes = store.distinct_quotes(list(texts), texts, start=[q for q in source["quote_ids_"] if q != comment_id])
-        db["themes"].update(source_id, {"quote_ids": store.dumps(quotes)})
-    target = store.get_theme(db, target_id)
-    if len(target["quote_ids_"]) < store.N_QUOTES:
-        texts = store.comment_texts(db, [*target["quote_ids_"], comment_id])
-        quotes = store.distinct_quotes([comment_id], texts, start=target["quote_ids_"])
-        db["themes"].update(target_id, {"quote_ids": store.dumps(quotes)})
+        texts = comment_texts(db, remaining)
+        quotes = distinct_quotes(list(texts), texts, start=[q for q in source["quote_ids_"] if q != comment_id])
+        db["themes"].update(source_id, {"quote_ids": dumps(quotes)})
+    target = get_theme(db, target_id)
+    if len(target["quote_ids_"]) < N_QUOTES:
+        texts = comment_texts(db, [*target["quote_ids_"], comment_id])
+        quotes = distinct_quotes([comment_id], texts, start=target["quote_ids_"])
+        db["themes"].update(target_id, {"quote_ids": dumps(quotes)})
     return True
 
 
 def apply_noise(db: Database, analysis_id: int, comment_id: int) -> bool:
     """Put one comment in "Autres" (created if the analysis had none)."""
-    return apply_move(db, analysis_id, comment_id, store.noise_theme(db, analysis_id, create=True))
+    return apply_move(db, analysis_id, comment_id, noise_theme(db, analysis_id, create=True))
 
 
 # --- live curation by staff ------------------------------------------------------------------------
 
 
 def _shown(db: Database, iteration_id: int) -> dict:
-    analysis = store.latest_done(db, iteration_id)
+    analysis = latest_done(db, iteration_id)
     if analysis is None:
         raise CurationError(N_("Cette itération n'a pas encore de thèmes : lancez d'abord une analyse."))
     return analysis
@@ -195,7 +203,7 @@ def _shown(db: Database, iteration_id: int) -> dict:
 def _theme(db: Database, analysis: Mapping, theme_id: Any) -> dict:
     """A theme of the shown analysis, or a clear refusal (stale page, tampered form)."""
     try:
-        theme = store.get_theme(db, int(theme_id))
+        theme = get_theme(db, int(theme_id))
     except (TypeError, ValueError):
         theme = None
     if theme is None or theme["analysis_id"] != analysis["id"]:
@@ -217,9 +225,9 @@ def _comment(db: Database, analysis: Mapping, comment_id: Any) -> int:
 def _record(db: Database, analysis: Mapping, kind: str, payload: dict, user_id: int | None) -> int:
     curation_id = db["curations"].insert({
         "iteration_id": analysis["iteration_id"], "analysis_id": analysis["id"], "kind": kind,
-        "payload": store.dumps(payload), "created_by": user_id, "created_at": iso(utcnow()),
+        "payload": dumps(payload), "created_by": user_id, "created_at": iso(utcnow()),
     }).last_pk
-    store.retrack_around(db, analysis["iteration_id"])
+    retrack_around(db, analysis["iteration_id"])
     return curation_id
 
 
@@ -232,7 +240,7 @@ def rename_theme(db: Database, *, iteration_id: int, theme_id: Any, label: str, 
     label = " ".join((label or "").split())
     if len(label) > LABEL_MAX:
         raise CurationError(N_("Le nom du thème doit faire 120 caractères au plus."))
-    snap = store.snapshot(db, theme["id"])
+    snap = snapshot(db, theme["id"])
     apply_rename(db, theme["id"], label or None)
     _record(db, analysis, "rename", {"theme": snap, "label": label or None}, user_id)
     # Audit details name themes by id only: automatic labels are made of citizens' words, and the
@@ -248,7 +256,7 @@ def merge_themes(db: Database, *, iteration_id: int, theme_id: Any, other_id: An
         raise CurationError(N_("Choisissez un autre thème à fusionner avec celui-ci."))
     if theme["is_noise"] or other["is_noise"]:
         raise CurationError(N_("Le groupe « Autres » ne peut pas être fusionné : déplacez-en les commentaires un par un."))
-    payload = {"into": store.snapshot(db, theme["id"]), "from": store.snapshot(db, other["id"])}
+    payload = {"into": snapshot(db, theme["id"]), "from": snapshot(db, other["id"])}
     apply_merge(db, theme["id"], other["id"])
     _record(db, analysis, "merge", payload, user_id)
     return {"theme_id": theme["id"], "merged_id": other["id"]}
@@ -262,7 +270,7 @@ def split_theme(db: Database, *, iteration_id: int, theme_id: Any, k: int | None
         raise CurationError(N_("Le groupe « Autres » ne peut pas être divisé."))
     if k is not None and k not in SPLIT_SIZES:
         raise CurationError(N_("Un thème se divise en 2, 3 ou 4 thèmes."))
-    payload = {"theme": store.snapshot(db, theme["id"]), "k": k, "seed": analysis["seed"], "backend": analysis["backend"]}
+    payload = {"theme": snapshot(db, theme["id"]), "k": k, "seed": analysis["seed"], "backend": analysis["backend"]}
     parts = apply_split(db, theme["id"], k=k, seed=analysis["seed"], backend=analysis["backend"])
     _record(db, analysis, "split", payload, user_id)
     return {"theme_id": theme["id"], "parts": parts}
@@ -273,7 +281,7 @@ def move_comment(db: Database, *, iteration_id: int, comment_id: Any, theme_id: 
     analysis = _shown(db, iteration_id)
     comment = _comment(db, analysis, comment_id)
     target = _theme(db, analysis, theme_id)
-    payload = {"comment_id": comment, "to": store.snapshot(db, target["id"])}
+    payload = {"comment_id": comment, "to": snapshot(db, target["id"])}
     if apply_move(db, analysis["id"], comment, target["id"]):
         _record(db, analysis, "move", payload, user_id)
     return {"comment_id": comment, "theme_id": target["id"]}
@@ -298,11 +306,11 @@ def curation_count(db: Database, iteration_id: int) -> int:
 
 def replay(db: Database, analysis_id: int) -> dict:
     """Apply the iteration's curations, oldest first, to a new analysis; say which could not be."""
-    analysis = store.get_analysis(db, analysis_id)
+    analysis = get_analysis(db, analysis_id)
     applied, skipped = 0, []
     for row in list(db.query("SELECT * FROM curations WHERE iteration_id = ? ORDER BY id", [analysis["iteration_id"]])):
-        payload = store.loads(row["payload"], {})
-        pool = store.candidates(db, analysis_id)
+        payload = loads(row["payload"], {})
+        pool = candidates(db, analysis_id)
         existing = set().union(*(c["members"] for c in pool)) if pool else set()
         try:
             done = _replay_one(db, analysis, row["kind"], payload, pool, existing)
@@ -319,21 +327,21 @@ def replay(db: Database, analysis_id: int) -> dict:
 
 def _replay_one(db: Database, analysis: Mapping, kind: str, payload: Mapping, pool: list, existing: set[int]) -> bool:
     if kind == "rename":
-        target = store.match_theme(payload.get("theme", {}), pool, existing=existing)
+        target = match_theme(payload.get("theme", {}), pool, existing=existing)
         if target is None:
             return False
         apply_rename(db, target, payload.get("label"))
         return True
     if kind == "merge":
-        keep = store.match_theme(payload.get("into", {}), pool, existing=existing)
-        other = store.match_theme(payload.get("from", {}), pool, existing=existing, exclude=[keep] if keep else [])
+        keep = match_theme(payload.get("into", {}), pool, existing=existing)
+        other = match_theme(payload.get("from", {}), pool, existing=existing, exclude=[keep] if keep else [])
         if keep is None or other is None:
             # Both halves landed in one theme: the new analysis already merged them.
-            return keep is not None and store.match_theme(payload.get("from", {}), pool, existing=existing) == keep
+            return keep is not None and match_theme(payload.get("from", {}), pool, existing=existing) == keep
         apply_merge(db, keep, other)
         return True
     if kind == "split":
-        target = store.match_theme(payload.get("theme", {}), pool, existing=existing)
+        target = match_theme(payload.get("theme", {}), pool, existing=existing)
         if target is None:
             return False
         apply_split(db, target, k=payload.get("k"), seed=int(payload.get("seed", analysis["seed"])),
@@ -343,7 +351,7 @@ def _replay_one(db: Database, analysis: Mapping, kind: str, payload: Mapping, po
     if comment_id not in existing:
         return False
     if kind == "move":
-        target = store.match_theme(payload.get("to", {}), pool, existing=existing)
+        target = match_theme(payload.get("to", {}), pool, existing=existing)
         if target is None:
             return False
         apply_move(db, analysis["id"], comment_id, target)

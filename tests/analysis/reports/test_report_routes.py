@@ -8,8 +8,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from analysis.reports import snapshots as report_data
-from tests.factories import SATISFIED, add_trial, improving_pilot, make_pilot
+from analysis.reports import snapshots
+from analysis.themes import actions, reading
+from lab.db import write
+from tests.analysis.themes.topics import ADDRESS, FOLLOW_UP, PHOTO
+from tests.factories import SATISFIED, add_comment, add_trial, hand_made_analysis, improving_pilot, make_pilot, theme_pilot
 from tests.support import Browser
 
 
@@ -83,35 +86,36 @@ def test_empty_iteration_report(login_as, db, users):
     assert "Moins de 5 parcours" in page.text
 
 
-def test_themes_sections_say_when_the_theme_analysis_is_missing(login_as, pilot, monkeypatch):
-    monkeypatch.setattr("analysis.reports.snapshots.themes_api", lambda: None)
+def test_themes_sections_say_when_no_analysis_was_made(login_as, pilot):
     text = text_of(login_as("manager").get(f"/reports/iterations/{pilot.iterations[1]}").text)
-    assert "L'analyse des commentaires par thèmes n'est pas encore installée" in text
-    assert "Les actions d'amélioration apparaîtront ici" in text
+    assert "Aucune analyse des commentaires n'a encore été faite pour cette itération." in text
+    assert "Aucune action livrée n'est rattachée à cette itération." in text
+    assert "Aucune action d'amélioration n'a encore été décidée à partir de cette itération." in text
 
 
-def test_themes_and_actions_from_the_theme_store(login_as, pilot, monkeypatch):
-    from types import SimpleNamespace
-
-    from analysis.themes.store import ActionView, ThemeView
-
-    theme = ThemeView(id=1, label="Adresse introuvable", terms=["adresse", "carte"], size=7, share=0.35,
-                            quotes=["Je ne trouve pas ma rue"], steps=["lieu"], mean_satisfaction=1.5, assisted_share=0.2,
-                            status="persisting", size_change=-5, is_noise=False)
-    resolved = ThemeView(id=2, label="Photo refusée", terms=["photo"], size=0, share=0.0, quotes=[], steps=[],
-                               mean_satisfaction=None, assisted_share=None, status="resolved", size_change=-4, is_noise=False)
-    action = ActionView(id=3, title="Carte pour pointer le lieu", owner="Équipe voirie", status="done",
-                             theme_labels=["Adresse introuvable"], source_iteration_id=1, delivered_in_iteration_id=2)
-    api = SimpleNamespace(iteration_themes=lambda db, i: [theme, resolved], delivered_actions=lambda db, i: [action],
-                          planned_actions=lambda db, i: [])
-    monkeypatch.setattr("analysis.reports.snapshots.themes_api", lambda: api)
-    html = login_as("manager").get(f"/reports/iterations/{pilot.iterations[1]}").text
+def test_themes_and_actions_come_from_the_theme_analysis(login_as, db, users):
+    pilot = theme_pilot(db, people=20)
+    v1, v2 = pilot.iterations
+    for text in PHOTO[:3] + ADDRESS[:3]:
+        add_comment(db, pilot, 0, text, step="constat")
+    for text in PHOTO[3:5] + FOLLOW_UP[:3]:
+        add_comment(db, pilot, 1, text, step="lieu")
+    first = hand_made_analysis(db, v1, [("photo · envoi", [0, 1, 2], {"photo": 0.6, "envoi": 0.4}),
+                                        ("adresse · rue", [3, 4, 5], {"adress": 0.6, "rue": 0.4})])
+    hand_made_analysis(db, v2, [("suivi · signalement", [2, 3, 4], {"suivi": 0.7, "signal": 0.3}),
+                                ("photo · refusée", [0, 1], {"photo": 0.7, "envoi": 0.3})])
+    address = next(t for t in reading.theme_records(db, first["id"]) if t["label"] == "adresse · rue")
+    with write(db):
+        action_id = actions.create_action(db, iteration_id=v1, user_id=None, form=actions.ActionForm(
+            title="Carte pour pointer le lieu", owner="Équipe voirie", theme_ids=(str(address["id"]),)))
+        actions.set_delivered(db, iteration_id=v2, action_id=str(action_id), delivered=True, user_id=None)
+    html = login_as("manager").get(f"/reports/iterations/{v2}").text
     text = text_of(html)
-    assert "Adresse introuvable Persistant" in text and "7 commentaires (35 %)" in text
-    assert "Je ne trouve pas ma rue" in text and "Photo refusée Résolu" in text
-    assert "Carte pour pointer le lieu – répond à : Adresse introuvable" in text
+    assert "photo · refusée Persistant" in text and "2 commentaires (40 %)" in text
+    assert PHOTO[3] in text and "adresse · rue Résolu" in text and "suivi · signalement Nouveau" in text
+    assert "Carte pour pointer le lieu – répond à : adresse · rue" in text
     themes = html.split('id="chart-themes-caption"')[1].split("</figure>")[0]
-    assert "<th scope=\"row\">Adresse introuvable</th>" in themes and "<td class=\"num\">12</td>" in themes
+    assert "<th scope=\"row\">photo · refusée</th>" in themes and "<td class=\"num\">3</td>" in themes
 
 
 @pytest.mark.parametrize("role", ["staff", "manager", "admin"])
@@ -158,23 +162,26 @@ def test_report_page_is_a_pure_read_when_fresh(login_as, pilot, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("recomputed")
 
-    monkeypatch.setattr(report_data, "compute_figures", fail)
+    monkeypatch.setattr(snapshots, "compute_figures", fail)
     assert client.get(f"/reports/iterations/{pilot.iterations[1]}").status_code == 200
     assert client.get("/reports").status_code == 200
 
 
-def test_pending_report_says_so_and_polls(login_as, pilot, app, monkeypatch):
-    app.state.settings = app.state.settings.with_(start_workers=True)
-    monkeypatch.setattr(report_data, "start_refresh", lambda path, iteration_id: None)
+def test_pending_report_says_so_polls_and_shows_the_figures_the_worker_computed(login_as, pilot, app, db, monkeypatch):
+    app.state.settings = app.state.settings.with_(start_workers=True)  # large figures are the worker's, as in production
     monkeypatch.setattr("analysis.reports.routes.get_snapshot",
-                        lambda db, i, **kw: report_data.get_snapshot(db, i, **{**kw, "inline_limit": 0}))
+                        lambda db, i, **kw: snapshots.get_snapshot(db, i, **{**kw, "inline_limit": 0}))
     client = login_as("manager")
-    page = client.get(f"/reports/iterations/{pilot.iterations[1]}")
+    url = f"/reports/iterations/{pilot.iterations[1]}"
+    page = client.get(url)
     assert page.status_code == 200
     assert "sont en cours de calcul" in page.text
-    assert f'hx-get="/reports/iterations/{pilot.iterations[1]}/status"' in page.text
-    status = client.get(f"/reports/iterations/{pilot.iterations[1]}/status", headers={"HX-Request": "true"})
-    assert status.status_code == 200 and status.headers["HX-Refresh"] == "true"  # no worker runs: nothing to wait for
+    assert f'hx-get="{url}/status"' in page.text
+    assert client.get(f"{url}/status", headers={"HX-Request": "true"}).status_code == 204  # queued: keep polling
+    assert app.state.worker.run_once(db) is True  # the worker (its thread is off in tests) computes them
+    status = client.get(f"{url}/status", headers={"HX-Request": "true"})
+    assert status.status_code == 200 and status.headers["HX-Refresh"] == "true"
+    assert "Taux de complétion" in text_of(client.get(url).text)
 
 
 def test_printable_page_has_no_navigation_nor_form(login_as, pilot):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.themes import actions, curation, jobs, store
+from analysis.themes import actions, analyses, comments, contract, curation, jobs, quotes, reading, sql
 from analysis.themes.erasure import GONE_LABEL
 from feedback import store as feedback_store
 from feedback.erasure import erase_participant
@@ -54,7 +54,7 @@ def canary(db, pilot):
                for step, text in CANARY_COMMENTS.items()]
         feedback_store.save_responses(db, trial, [("satisfaction", 1.0, None)], now=T0)
         for n, comment_id in enumerate(ids):  # stored vectors, as the worker would have computed them
-            store.store_vector(db, comment_id=comment_id, vector=np.full(512, n, dtype=np.float32), model="m",
+            comments.store_vector(db, comment_id=comment_id, vector=np.full(512, n, dtype=np.float32), model="m",
                                comment_updated_at=T0.isoformat(), now=T0.isoformat())
     return person["id"], ids
 
@@ -67,7 +67,7 @@ def test_erasure_reaches_themes_quotes_terms_and_vectors(db, pilot, canary):
     assert CANARY in canary_theme["label"]  # the canary's comments gave the theme its name
     date_theme = theme_of(db, pilot.comments[(0, "date")][0])
     with write(db):  # staff curate: the theme keeps only the canary's comments; an action is raised from it
-        for other in set(store.member_ids(db, canary_theme["id"])) - set(comment_ids):
+        for other in set(reading.member_ids(db, canary_theme["id"])) - set(comment_ids):
             curation.move_comment(db, iteration_id=iteration_id, comment_id=other, theme_id=date_theme["id"], user_id=None)
         curation.move_comment(db, iteration_id=iteration_id, comment_id=comment_ids[2],
                               theme_id=theme_of(db, pilot.comments[(0, "photo")][0])["id"], user_id=None)
@@ -79,11 +79,11 @@ def test_erasure_reaches_themes_quotes_terms_and_vectors(db, pilot, canary):
             title="Nettoyer les trottoirs", theme_ids=(str(canary_theme["id"]),)))
     photo_theme = theme_of(db, comment_ids[2])
     with write(db):  # make the moved canary comment one of its theme's quotes
-        db["themes"].update(photo_theme["id"], {"quote_ids": store.dumps([comment_ids[2], *store.get_theme(
+        db["themes"].update(photo_theme["id"], {"quote_ids": sql.dumps([comment_ids[2], *reading.get_theme(
             db, photo_theme["id"])["quote_ids_"][:2]])})
-    before = {r["id"]: r["size"] for r in store.themes_with_figures(db, store.latest_done(db, iteration_id)["id"])}
+    before = {r["id"]: r["size"] for r in reading.themes_with_figures(db, analyses.latest_done(db, iteration_id)["id"])}
     assert CANARY in dump(db)
-    assert any(CANARY in q for v in store.iteration_themes(db, iteration_id) for q in v.quotes)
+    assert any(CANARY in q for v in contract.iteration_themes(db, iteration_id) for q in v.quotes)
 
     with write(db):
         counts = erase_participant(db, participant_id, hooks=FORGET_HOOKS)
@@ -92,22 +92,22 @@ def test_erasure_reaches_themes_quotes_terms_and_vectors(db, pilot, canary):
     assert counts["themes_deleted"] == 1 and counts["themes_refreshed"] >= 1
     assert CANARY not in dump(db), "the canary survived erasure somewhere"
     assert db.execute("SELECT COUNT(*) FROM comment_vectors").fetchone()[0] == 0
-    after = {r["id"]: r["size"] for r in store.themes_with_figures(db, store.latest_done(db, iteration_id)["id"])}
+    after = {r["id"]: r["size"] for r in reading.themes_with_figures(db, analyses.latest_done(db, iteration_id)["id"])}
     assert canary_theme["id"] not in after
     assert after[photo_theme["id"]] == before[photo_theme["id"]] - 1
-    shares = [v.share for v in store.iteration_themes(db, iteration_id)]
+    shares = [v.share for v in contract.iteration_themes(db, iteration_id)]
     assert sum(shares) == pytest.approx(1, abs=0.01)
     assert sum(after.values()) == 33
-    photo = store.get_theme(db, photo_theme["id"])
-    remaining = {store.normalise_text(t).casefold() for t in store.comment_texts(db, store.member_ids(db, photo["id"])).values()}
+    photo = reading.get_theme(db, photo_theme["id"])
+    remaining = {quotes.normalise_text(t).casefold() for t in comments.comment_texts(db, reading.member_ids(db, photo["id"])).values()}
     assert comment_ids[2] not in photo["quote_ids_"]  # the erased quote is gone...
     assert len(photo["quote_ids_"]) == min(3, len(remaining))  # ...and replaced when another distinct comment exists
-    (action,) = store.planned_actions(db, iteration_id)
+    (action,) = contract.planned_actions(db, iteration_id)
     assert action.id == action_id and action.theme_labels == [GONE_LABEL]
     # Curations no longer name the erased comments; the analysis can be run again.
     payloads = " ".join(row[0] for row in db.execute("SELECT payload FROM curations"))
     assert all(f" {c}," not in payloads and f"[{c}," not in payloads for c in comment_ids)
-    moved = [store.loads(row[0], {})["comment_id"] for row in db.execute("SELECT payload FROM curations WHERE kind = 'move'")]
+    moved = [sql.loads(row[0], {})["comment_id"] for row in db.execute("SELECT payload FROM curations WHERE kind = 'move'")]
     assert kept_move in moved and not set(moved) & set(comment_ids)  # the erased comment's move forgotten, others kept
     again = jobs.analyse_now(db, iteration_id=iteration_id)
     assert again["status"] == "done" and CANARY not in dump(db)

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from analysis.themes import curation, jobs, store
+from analysis.themes import analyses, contract, curation, jobs, matching, reading, saving
 from analysis.themes.text import preprocess
 from lab.db import write
 from tests.analysis.themes.topics import CATEGORY, DATE, PHOTO, TOPICS, V1, topic_count
@@ -27,7 +27,7 @@ def topic_theme(db, pilot, topic: str) -> dict:
     """The shown theme holding most of a topic's comments."""
     ids = pilot.comments[(0, topic)]
     theme_id = Counter(theme_of(db, c)["id"] for c in ids).most_common(1)[0][0]
-    return store.get_theme(db, theme_id)
+    return reading.get_theme(db, theme_id)
 
 
 def curate(db, call, **kwargs):
@@ -36,11 +36,11 @@ def curate(db, call, **kwargs):
 
 
 def shown(db, pilot) -> dict:
-    return store.latest_done(db, pilot.iterations[0])
+    return analyses.latest_done(db, pilot.iterations[0])
 
 
 def sizes(db, pilot) -> dict[int, int]:
-    return {row["id"]: row["size"] for row in store.themes_with_figures(db, shown(db, pilot)["id"])}
+    return {row["id"]: row["size"] for row in reading.themes_with_figures(db, shown(db, pilot)["id"])}
 
 
 def test_fixture_topics_share_no_content_word():
@@ -60,11 +60,11 @@ def test_rename_and_back_to_the_automatic_label(db, pilot):
     date = topic_theme(db, pilot, "date")
     curate(db, curation.rename_theme, iteration_id=pilot.iterations[0], theme_id=date["id"], label="  Date du constat  ",
            user_id=None)
-    assert store.get_theme(db, date["id"])["display_label"] == "Date du constat"
-    assert any(v.label == "Date du constat" for v in store.iteration_themes(db, pilot.iterations[0]))
+    assert reading.get_theme(db, date["id"])["display_label"] == "Date du constat"
+    assert any(v.label == "Date du constat" for v in contract.iteration_themes(db, pilot.iterations[0]))
     curate(db, curation.rename_theme, iteration_id=pilot.iterations[0], theme_id=date["id"], label="", user_id=None)
-    assert store.get_theme(db, date["id"])["display_label"] == date["label"]
-    noise = store.noise_theme(db, shown(db, pilot)["id"])
+    assert reading.get_theme(db, date["id"])["display_label"] == date["label"]
+    noise = saving.noise_theme(db, shown(db, pilot)["id"])
     with pytest.raises(curation.CurationError, match="Autres"):
         curate(db, curation.rename_theme, iteration_id=pilot.iterations[0], theme_id=noise, label="X", user_id=None)
     with pytest.raises(curation.CurationError, match="pas encore de thèmes"):
@@ -82,7 +82,7 @@ def test_merge_puts_two_themes_together(db, pilot):
            user_id=None)
     after = sizes(db, pilot)
     assert category["id"] not in after and after[date["id"]] == before[date["id"]] + before[category["id"]]
-    merged = store.get_theme(db, date["id"])
+    merged = reading.get_theme(db, date["id"])
     assert len(merged["quote_ids_"]) == 3 and set(merged["terms_"]) >= {date["terms_"][0], category["terms_"][0]}
     assert set(merged["term_weights_"]) >= {next(iter(date["term_weights_"])), next(iter(category["term_weights_"]))}
     with pytest.raises(curation.CurationError, match="autre thème"):
@@ -94,10 +94,10 @@ def test_split_clusters_a_theme_again(db, pilot):
     date, category = topic_theme(db, pilot, "date"), topic_theme(db, pilot, "categorie")
     curate(db, curation.merge_themes, iteration_id=pilot.iterations[0], theme_id=date["id"], other_id=category["id"],
            user_id=None)
-    merged_members = set(store.member_ids(db, date["id"]))
+    merged_members = set(reading.member_ids(db, date["id"]))
     done = curate(db, curation.split_theme, iteration_id=pilot.iterations[0], theme_id=date["id"], k=2, user_id=None)
     assert len(done["parts"]) == 2 and done["parts"][0] == date["id"]
-    parts = [set(store.member_ids(db, part)) for part in done["parts"]]
+    parts = [set(reading.member_ids(db, part)) for part in done["parts"]]
     assert parts[0] | parts[1] == merged_members and not parts[0] & parts[1]
     topics = {frozenset(pilot.comments[(0, topic)]) & merged_members for topic in ("date", "categorie")}
     assert {frozenset(part) for part in parts} == topics  # the split finds the two topics again
@@ -110,7 +110,7 @@ def test_split_refuses_a_theme_too_small_to_divide(db):
     for text in PHOTO[:3]:
         add_comment(db, pilot, 0, text)
     jobs.analyse_now(db, iteration_id=pilot.iterations[0])
-    (only,) = [t for t in store.theme_records(db, shown(db, pilot)["id"]) if not t["is_noise"]]
+    (only,) = [t for t in reading.theme_records(db, shown(db, pilot)["id"]) if not t["is_noise"]]
     with pytest.raises(curation.CurationError, match="ne peut pas être divisé"):
         curate(db, curation.split_theme, iteration_id=pilot.iterations[0], theme_id=only["id"], k=None, user_id=None)
 
@@ -121,8 +121,8 @@ def test_move_and_noise(db, pilot):
     curate(db, curation.move_comment, iteration_id=pilot.iterations[0], comment_id=quoted, theme_id=address["id"],
            user_id=None)
     assert theme_of(db, quoted)["id"] == address["id"]
-    assert quoted not in store.get_theme(db, photo["id"])["quote_ids_"]  # a quote follows its comment
-    assert len(store.get_theme(db, photo["id"])["quote_ids_"]) == 3       # ...and is replaced
+    assert quoted not in reading.get_theme(db, photo["id"])["quote_ids_"]  # a quote follows its comment
+    assert len(reading.get_theme(db, photo["id"])["quote_ids_"]) == 3       # ...and is replaced
     other = pilot.comments[(0, "photo")][1]
     curate(db, curation.mark_noise, iteration_id=pilot.iterations[0], comment_id=other, user_id=None)
     assert theme_of(db, other)["is_noise"] == 1
@@ -134,12 +134,12 @@ def test_a_theme_emptied_by_moves_disappears(db):
     pilot = theme_pilot(db, people=30)
     seed(db, pilot, 0, {"photo": ("constat", PHOTO), "date": ("constat", DATE)})
     jobs.analyse_now(db, iteration_id=pilot.iterations[0], k=2)
-    small = min(store.themes_with_figures(db, shown(db, pilot)["id"]), key=lambda r: r["size"])
-    target = next(r for r in store.theme_records(db, shown(db, pilot)["id"]) if r["id"] != small["id"])
-    for comment_id in store.member_ids(db, small["id"]):
+    small = min(reading.themes_with_figures(db, shown(db, pilot)["id"]), key=lambda r: r["size"])
+    target = next(r for r in reading.theme_records(db, shown(db, pilot)["id"]) if r["id"] != small["id"])
+    for comment_id in reading.member_ids(db, small["id"]):
         curate(db, curation.move_comment, iteration_id=pilot.iterations[0], comment_id=comment_id,
                theme_id=target["id"], user_id=None)
-    assert store.get_theme(db, small["id"]) is None
+    assert reading.get_theme(db, small["id"]) is None
 
 
 def test_curation_survives_re_analysis(db, pilot):
@@ -158,12 +158,12 @@ def test_curation_survives_re_analysis(db, pilot):
 
     def state() -> dict:
         return {
-            "labels": sorted(v.label for v in store.iteration_themes(db, iteration_id)),
-            "merged": Counter(store.get_theme(db, theme_of(db, c)["id"])["display_label"]
+            "labels": sorted(v.label for v in contract.iteration_themes(db, iteration_id)),
+            "merged": Counter(reading.get_theme(db, theme_of(db, c)["id"])["display_label"]
                               for c in pilot.comments[(0, "date")] + pilot.comments[(0, "categorie")]),
-            "moved": store.get_theme(db, theme_of(db, moved)["id"])["display_label"],
+            "moved": reading.get_theme(db, theme_of(db, moved)["id"])["display_label"],
             "noisy": theme_of(db, noisy)["is_noise"],
-            "sizes": sorted(r["size"] for r in store.themes_with_figures(db, store.latest_done(db, iteration_id)["id"])),
+            "sizes": sorted(r["size"] for r in reading.themes_with_figures(db, analyses.latest_done(db, iteration_id)["id"])),
         }
 
     before = state()
@@ -193,15 +193,15 @@ def test_a_curation_whose_theme_is_gone_is_skipped_and_reported(db, pilot):
     again = jobs.analyse_now(db, iteration_id=iteration_id)
     assert again["replay_"]["applied"] == 0
     assert [s["kind"] for s in again["replay_"]["skipped"]] == ["rename"]
-    assert "Date du constat" not in [v.label for v in store.iteration_themes(db, iteration_id)]
+    assert "Date du constat" not in [v.label for v in contract.iteration_themes(db, iteration_id)]
 
 
 def test_replay_never_forces_a_curation_on_an_unrelated_theme(db):
     snap = {"members": [1, 2, 3, 4], "terms": {"photo": 1.0}, "noise": False}
     pool = [{"id": 10, "members": {1, 9, 8, 7}, "terms": {"adress": 1.0}, "is_noise": False},
             {"id": 11, "members": {2, 3, 5}, "terms": {"photo": 1.0}, "is_noise": False}]
-    assert store.match_theme(snap, pool) == 11  # holds 2 of the 4 comments: half is enough
-    assert store.match_theme({**snap, "members": [1, 2, 3, 4, 6]}, pool) is None  # 2 of 5: not the same theme
+    assert matching.match_theme(snap, pool) == 11  # holds 2 of the 4 comments: half is enough
+    assert matching.match_theme({**snap, "members": [1, 2, 3, 4, 6]}, pool) is None  # 2 of 5: not the same theme
     # Its comments are gone: found by its terms, and only if they are close enough.
-    assert store.match_theme(snap, pool, existing={5, 7, 8, 9}) == 11
-    assert store.match_theme({**snap, "terms": {"velo": 1.0}}, pool, existing={5, 7, 8, 9}) is None
+    assert matching.match_theme(snap, pool, existing={5, 7, 8, 9}) == 11
+    assert matching.match_theme({**snap, "terms": {"velo": 1.0}}, pool, existing={5, 7, 8, 9}) is None

@@ -1,4 +1,4 @@
-"""The analysis job: queued → running → done with progress, restarts, refusals, the worker, `lab analyse`."""
+"""The analysis job: queued → running → done with progress, restarts, refusals, the worker's task, `lab analyse`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from analysis.themes import jobs, store
+from analysis.themes import analyses, contract, jobs
+from analysis.themes.preparation import CommentPreparation
 from analysis.themes.vectors import semantic_model
 from feedback.erasure import erase_participant
 from lab.accounts import create_user
 from lab.app import FORGET_HOOKS, create_app
 from lab.cli import main
 from lab.db import opened, write
+from lab.worker import Worker
 from tests.analysis.themes.topics import V1, V2
 from tests.factories import add_comment, seed, theme_pilot
 from tests.support import PASSWORD
@@ -39,7 +41,7 @@ def queue(db, iteration_id: int, **kwargs) -> int:
 
 
 def status(db, analysis_id: int) -> tuple[str, float]:
-    row = store.get_analysis(db, analysis_id)
+    row = analyses.get_analysis(db, analysis_id)
     return row["status"], row["progress"]
 
 
@@ -63,7 +65,7 @@ def test_a_job_goes_from_queued_to_running_to_done_with_progress(db, pilot, staf
 
 def test_the_worker_runs_queued_jobs_then_comments(db, settings, pilot):
     analysis_id = queue(db, pilot.iterations[0])
-    worker = jobs.Worker(settings.db_path, encode_vectors=False)
+    worker = Worker(settings.db_path, [jobs.QueuedAnalyses(), CommentPreparation(encode_vectors=False)])
     assert worker.run_once() is True
     assert status(db, analysis_id) == ("done", 1)
     # Then comments without a language get one (v2's were never analysed).
@@ -77,7 +79,7 @@ def test_a_running_job_at_start_up_becomes_failed_and_can_be_rerun(db, settings,
     analysis_id = queue(db, pilot.iterations[0])
     assert jobs.claim(db, analysis_id)  # a server died while running it
     create_app(settings)  # restart
-    row = store.get_analysis(db, analysis_id)
+    row = analyses.get_analysis(db, analysis_id)
     assert row["status"] == "failed" and "redémarrage" in row["message"] and row["finished_at"]
     again = queue(db, pilot.iterations[0])  # nothing is active any more: it can be run again
     assert jobs.run_analysis(db, again)["status"] == "done"
@@ -99,18 +101,18 @@ def test_create_app_starts_the_worker_when_asked_and_it_finishes_queued_jobs(db,
     from starlette.testclient import TestClient
 
     app = create_app(settings.with_(start_workers=True))
-    worker = app.state.analysis_worker
-    assert worker is not None and worker.alive
+    worker = app.state.worker
+    assert worker.alive
     with TestClient(app):
         deadline = time.monotonic() + 60
         while status(db, analysis_id)[0] != "done":
-            assert time.monotonic() < deadline, store.get_analysis(db, analysis_id)
+            assert time.monotonic() < deadline, analyses.get_analysis(db, analysis_id)
             time.sleep(0.05)
     assert not worker.alive  # stopped at shutdown
 
 
 def test_workers_stay_off_in_tests(app):
-    assert app.state.analysis_worker is None
+    assert not app.state.worker.alive
 
 
 def test_refusals_are_clear(db, pilot):
@@ -134,7 +136,7 @@ def test_refusals_are_clear(db, pilot):
 
 def test_a_failing_job_says_so_and_keeps_the_shown_themes(db, pilot, monkeypatch):
     shown = jobs.analyse_now(db, iteration_id=pilot.iterations[0])
-    labels = [t.label for t in store.iteration_themes(db, pilot.iterations[0])]
+    labels = [t.label for t in contract.iteration_themes(db, pilot.iterations[0])]
 
     def broken(*args, **kwargs):
         raise MemoryError("boom")
@@ -142,8 +144,8 @@ def test_a_failing_job_says_so_and_keeps_the_shown_themes(db, pilot, monkeypatch
     monkeypatch.setattr("analysis.themes.clustering.find_themes", broken)
     failed = jobs.analyse_now(db, iteration_id=pilot.iterations[0])
     assert failed["status"] == "failed" and "erreur inattendue" in failed["message"] and "boom" not in failed["message"]
-    assert store.latest_done(db, pilot.iterations[0])["id"] == shown["id"]
-    assert [t.label for t in store.iteration_themes(db, pilot.iterations[0])] == labels
+    assert analyses.latest_done(db, pilot.iterations[0])["id"] == shown["id"]
+    assert [t.label for t in contract.iteration_themes(db, pilot.iterations[0])] == labels
 
 
 def test_a_comment_erased_while_clustering_does_not_come_back(db, settings, pilot, monkeypatch):
@@ -166,25 +168,6 @@ def test_a_comment_erased_while_clustering_does_not_come_back(db, settings, pilo
     assert db.execute("SELECT COUNT(*) FROM theme_members WHERE comment_id = ?", [canary]).fetchone()[0] == 0
     dump = " ".join(str(v) for row in db.execute("SELECT * FROM themes") for v in row)
     assert "zorglub" not in dump.lower()
-
-
-def test_the_worker_stores_vectors_and_a_semantic_analysis_only_clusters_them(db, settings, pilot, monkeypatch):
-    worker = jobs.Worker(settings.db_path, batch_size=64)
-    worker.drain()
-    total = db.execute("SELECT COUNT(*) FROM comments").fetchone()[0]
-    assert db.execute("SELECT COUNT(*) FROM comment_vectors WHERE dim = 512").fetchone()[0] == total
-    assert store.vector_readiness(db, pilot.iterations[1], semantic_model()) == (24, 24)
-
-    def no_encoding(*args, **kwargs):
-        raise AssertionError("an analysis must not encode: vectors are stored")
-
-    monkeypatch.setattr("analysis.themes.vectors.encode", no_encoding)
-    monkeypatch.setattr("analysis.themes.clustering.encode", no_encoding)
-    analysis_id = queue(db, pilot.iterations[1], backend="semantic")
-    assert worker.run_once() is True
-    done = store.get_analysis(db, analysis_id)
-    assert done["status"] == "done" and done["params_"]["backend"] == "semantic"
-    assert all(t["centroid_"] for t in store.theme_records(db, analysis_id) if not t["is_noise"])
 
 
 @pytest.fixture
@@ -212,8 +195,8 @@ def test_lab_analyse_prints_progress_and_themes(db, run, pilot):
     second = run("analyse", f"{slug}/v2", "--k", "4")
     assert second.exit_code == 0, second.output
     assert "persistant" in second.output and "résolu" in second.output
-    assert store.latest_done(db, pilot.iterations[1])["k_requested"] == 4
-    assert store.latest_done(db, pilot.iterations[1])["runner"] == "cli"
+    assert analyses.latest_done(db, pilot.iterations[1])["k_requested"] == 4
+    assert analyses.latest_done(db, pilot.iterations[1])["runner"] == "cli"
 
 
 def test_lab_analyse_refuses_clearly(run, pilot, db):
@@ -228,9 +211,9 @@ def test_the_demo_step_analyses_iterations_with_comments(db, settings, pilot):
     from lab.demo.loader import load_demo
 
     load_demo(db, settings)
-    assert store.latest_done(db, pilot.iterations[0]) is not None and store.latest_done(db, pilot.iterations[1]) is not None
-    analyses = db["analyses"].count
+    assert analyses.latest_done(db, pilot.iterations[0]) is not None and analyses.latest_done(db, pilot.iterations[1]) is not None
+    count = db["analyses"].count
     load_demo(db, settings)  # idempotent
-    assert db["analyses"].count == analyses
+    assert db["analyses"].count == count
     assert {row[0] for row in db.execute("SELECT runner FROM analyses")} == {"demo"}
-    assert store.iteration_themes(db, pilot.iterations[1])
+    assert contract.iteration_themes(db, pilot.iterations[1])

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from analysis.themes import jobs, store
+from analysis.themes import analyses, contract, jobs, links, reading
 from lab.access import endpoints, route_rule
 from tests.analysis.themes.topics import V1, V2, topic_count
 from tests.factories import seed, theme_of, theme_pilot
@@ -85,20 +85,20 @@ def test_unknown_iteration_is_a_404(login_as):
     assert staff.post_form("/lab/iterations/999/analyses", {}).status_code == 404
 
 
-def test_starting_an_analysis_and_polling_its_progress(db, settings, pilot, login_as):
+def test_starting_an_analysis_and_polling_its_progress(app, db, pilot, login_as):
     staff = login_as("staff")
     v1 = pilot.iterations[0]
     page = staff.get(f"/lab/iterations/{v1}/themes")
     assert page.status_code == 200 and "Lancer l'analyse" in page.text and "33 commentaires visibles" in page.text
     started = staff.post_form(f"/lab/iterations/{v1}/analyses", {"backend": "tfidf", "k": ""}, headers=HX)
     assert started.status_code == 200
-    job = store.latest_analysis(db, v1)
+    job = analyses.latest_analysis(db, v1)
     assert job["status"] == "queued" and job["created_by"] is not None
     assert 'hx-trigger="every 1s"' in started.text and "<progress" in started.text and 'aria-live="polite"' in started.text
     assert "Lancer l'analyse" not in started.text  # no second job while one is active
     poll = staff.get(f"/lab/iterations/{v1}/analyses/progress?analysis={job['id']}", headers=HX)
     assert poll.status_code == 200 and 'hx-trigger="every 1s"' in poll.text and "Analyse en attente" in poll.text
-    jobs.Worker(settings.db_path, encode_vectors=False).run_once()  # the worker does the work, not the request
+    assert app.state.worker.run_once()  # the worker does the work, not the request
     done = staff.get(f"/lab/iterations/{v1}/analyses/progress?analysis={job['id']}", headers=HX)
     assert "hx-trigger" not in done.text and "Analyse terminée" in done.text and 'value="100"' in done.text
     assert "Afficher les thèmes" in done.text
@@ -132,12 +132,12 @@ def test_the_themes_page_shows_statuses_against_the_previous_iteration(db, analy
     assert "badge--persisting" in page.text and "badge--new" in page.text
     assert "Thèmes résolus depuis v1" in page.text and "badge--resolved" in page.text
     assert re.search(r"[+−]\d+ depuis v1", page.text)
-    shown = store.latest_done(db, analysed.iterations[1])
-    links = {(link["status"], link["theme_id"], link["previous_theme_id"]) for link in store.links_of(db, shown["id"])
-             if not store.get_theme(db, link["theme_id"] or link["previous_theme_id"])["is_noise"]}
+    shown = analyses.latest_done(db, analysed.iterations[1])
+    found = {(link["status"], link["theme_id"], link["previous_theme_id"]) for link in links.links_of(db, shown["id"])
+             if not reading.get_theme(db, link["theme_id"] or link["previous_theme_id"])["is_noise"]}
     v1 = {topic: topic_theme(db, analysed, 0, topic) for topic in ("photo", "adresse", "date", "categorie")}
     v2 = {topic: topic_theme(db, analysed, 1, topic) for topic in ("photo", "adresse", "suivi")}
-    assert links == {("persisting", v2["photo"], v1["photo"]), ("persisting", v2["adresse"], v1["adresse"]),
+    assert found == {("persisting", v2["photo"], v1["photo"]), ("persisting", v2["adresse"], v1["adresse"]),
                      ("new", v2["suivi"], None), ("resolved", None, v1["date"]), ("resolved", None, v1["categorie"])}
     first = staff.get(f"/lab/iterations/{analysed.iterations[0]}/themes")
     assert "Première version du prototype" in first.text
@@ -183,7 +183,7 @@ def test_theme_comments_page(db, analysed, login_as):
     date = topic_theme(db, analysed, 0, "date")
     page = staff.get(f"/lab/iterations/{v1}/themes/comments?theme={date}")
     assert page.status_code == 200
-    assert all(f'name="comment_id" value="{c}"' in page.text for c in store.member_ids(db, date))
+    assert all(f'name="comment_id" value="{c}"' in page.text for c in reading.member_ids(db, date))
     assert staff.get(f"/lab/iterations/{v1}/themes/comments?theme={topic_theme(db, analysed, 1, 'suivi')}").status_code == 404
     assert staff.get(f"/lab/iterations/{v1}/themes/comments").status_code == 404
 
@@ -196,7 +196,7 @@ def test_actions_from_a_theme_to_its_delivery_in_the_next_iteration(db, analysed
                                                                   "owner": "Julien", "status": "planned"},
                               follow_redirects=False)
     assert created.status_code == 303
-    (action,) = store.planned_actions(db, v1)
+    (action,) = contract.planned_actions(db, v1)
     page = staff.get(created.headers["location"])
     assert "L&#39;action d&#39;amélioration a été créée." in page.text and f'id="action-{action.id}"' in page.text
     missing = staff.post_form(f"/lab/iterations/{v1}/actions", {"theme_id": str(date), "title": ""})
@@ -210,7 +210,7 @@ def test_actions_from_a_theme_to_its_delivery_in_the_next_iteration(db, analysed
                                 headers=HX)
     assert delivered.status_code == 200 and "livrée dans v2" in delivered.text and "<html" not in delivered.text
     assert "est livrée dans v2." in delivered.text and f"#action-{action.id}" in delivered.text
-    assert [a.id for a in store.delivered_actions(db, v2)] == [action.id]
+    assert [a.id for a in contract.delivered_actions(db, v2)] == [action.id]
     assert staff.post_form(f"/lab/iterations/{v1}/actions/deliver", {"action_id": str(action.id)}).status_code == 422
     actions = [row[0] for row in db.execute("SELECT action FROM audit_log WHERE action LIKE 'action.%' ORDER BY id")]
     assert actions == ["action.create", "action.status", "action.deliver"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.themes.clustering import LABEL_SEPARATOR, find_themes, select_k
+from analysis.themes.clustering import find_themes, select_k
+from analysis.themes.labels import LABEL_SEPARATOR
 
 PAYMENT = [
     "Le paiement par carte a été refusé",

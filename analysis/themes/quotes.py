@@ -1,0 +1,45 @@
+"""A theme's representative quotes: stored as comment ids, distinct in their wording."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+N_QUOTES = 3
+
+
+def normalise_text(text: str) -> str:
+    """Whitespace-normalised text, as quotes are compared."""
+    return " ".join((text or "").split())
+
+
+def quote_ids_for(quotes: Sequence[str], member_ids: Sequence[int], texts: Mapping[int, str]) -> list[int]:
+    """The comment each quote was taken from (quotes are whitespace-normalised masked texts)."""
+    by_text: dict[str, int] = {}
+    for comment_id in member_ids:
+        by_text.setdefault(normalise_text(texts[comment_id]), comment_id)
+    chosen: list[int] = []
+    for quote in quotes:
+        comment_id = by_text.get(normalise_text(quote))
+        if comment_id is None:  # the clustering masked the text again; masking is idempotent
+            from analysis.themes.text import mask
+
+            comment_id = next((c for c in member_ids if normalise_text(mask(texts[c])) == quote), None)
+        if comment_id is not None and comment_id not in chosen:
+            chosen.append(comment_id)
+    return chosen
+
+
+def distinct_quotes(member_ids: Iterable[int], texts: Mapping[int, str], *, start: Sequence[int] = (),
+                    limit: int = N_QUOTES) -> list[int]:
+    """Top `start` up to `limit` quotes with other members whose text differs from those chosen."""
+    chosen = [c for c in start if c in texts][:limit]
+    seen = {normalise_text(texts[c]).casefold() for c in chosen}
+    for comment_id in member_ids:
+        if len(chosen) >= limit:
+            break
+        key = normalise_text(texts.get(comment_id, "")).casefold()
+        if comment_id in chosen or not key or key in seen:
+            continue
+        chosen.append(comment_id)
+        seen.add(key)
+    return chosen

@@ -1,0 +1,60 @@
+"""Links to v(N-1)'s themes: stored on a constructed two-iteration case, rebuilt when either side changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.themes import contract, curation, jobs, links, reading
+from lab.db import write
+from tests.analysis.themes.topics import ADDRESS, FOLLOW_UP, PHOTO
+from tests.factories import add_comment, hand_made_analysis, theme_pilot
+
+
+@pytest.fixture
+def constructed(db):
+    """v1: photo (3) and address (3); v2: photo (2), follow-up (3) and one "merci"; hand-made themes."""
+    pilot = theme_pilot(db, people=20)
+    for text in PHOTO[:3] + ADDRESS[:3]:
+        add_comment(db, pilot, 0, text, step="constat")
+    for text in PHOTO[3:5] + FOLLOW_UP[:3] + ["Merci !"]:
+        add_comment(db, pilot, 1, text, step="lieu")
+    first = hand_made_analysis(db, pilot.iterations[0], [
+        ("photo · envoi", [0, 1, 2], {"photo": 0.6, "envoi": 0.3, "telephon": 0.1}),
+        ("adresse · rue", [3, 4, 5], {"adress": 0.6, "rue": 0.4}),
+    ])
+    second = hand_made_analysis(db, pilot.iterations[1], [
+        ("suivi · signalement", [2, 3, 4], {"suivi": 0.7, "signal": 0.3}),
+        ("photo · refusée", [0, 1], {"photo": 0.7, "envoi": 0.2, "refus": 0.1}),
+    ])
+    return pilot, first, second
+
+
+def test_tracking_statuses_are_stored_on_a_constructed_two_iteration_case(db, constructed):
+    pilot, first, second = constructed
+    stored = {(r["status"], r["theme_id"] is not None, r["previous_theme_id"] is not None)
+              for r in links.links_of(db, second["id"])}
+    assert ("persisting", True, True) in stored and ("new", True, False) in stored and ("resolved", False, True) in stored
+    views = {v.label: v for v in contract.iteration_themes(db, pilot.iterations[1])}
+    assert views["photo · refusée"].status == "persisting" and views["photo · refusée"].size_change == -1
+    assert views["suivi · signalement"].status == "new" and views["suivi · signalement"].size_change is None
+    resolved = views["adresse · rue"]
+    assert (resolved.status, resolved.size, resolved.share, resolved.size_change) == ("resolved", 0, 0.0, -3)
+    assert resolved.quotes == ADDRESS[:3]
+    assert views["Autres"].is_noise and views["Autres"].status == "new" and views["Autres"].size == 1
+    # v1 has no previous iteration: everything is new there.
+    assert {v.status for v in contract.iteration_themes(db, pilot.iterations[0])} == {"new"}
+
+
+def test_statuses_follow_a_rename_or_a_new_analysis_of_the_previous_iteration(db, constructed):
+    pilot, first, second = constructed
+    address = next(r for r in reading.theme_records(db, first["id"]) if r["label"] == "adresse · rue")
+    with write(db):
+        curation.rename_theme(db, iteration_id=pilot.iterations[0], theme_id=address["id"], label="Adresse introuvable",
+                              user_id=None)
+    resolved = [v for v in contract.iteration_themes(db, pilot.iterations[1]) if v.status == "resolved"]
+    assert [v.label for v in resolved] == ["Adresse introuvable"]
+    # Analysing v1 again drops its old themes: v2's links are rebuilt against the new ones.
+    again = jobs.analyse_now(db, iteration_id=pilot.iterations[0])
+    new_ids = {r["id"] for r in reading.theme_records(db, again["id"])}
+    previous_ids = {r["previous_theme_id"] for r in links.links_of(db, second["id"]) if r["previous_theme_id"]}
+    assert previous_ids and previous_ids <= new_ids
