@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from lab.i18n import N_
 from prototypes.answers import FieldError
-from prototypes.spec import N_
 
 FREE_TEXT_MAX = 2000
 

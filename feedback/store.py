@@ -18,6 +18,7 @@ from feedback.pii import Scan
 from lab.campaigns.deployments import assign_variant
 from lab.campaigns.invitations import trials_used
 from lab.clock import iso, utcnow
+from lab.db import one
 
 COMMENT_MAX = 2000
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -29,11 +30,6 @@ class TrialRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def _one(db: Database, sql: str, params: Iterable) -> dict | None:
-    rows = list(db.query(sql, list(params)))
-    return rows[0] if rows else None
 
 
 # --- trials ----------------------------------------------------------------------------------
@@ -48,12 +44,12 @@ def variant_for(deployment: Mapping, participant_code: str) -> tuple[str, int]:
 
 def get_trial(db: Database, trial_id: int) -> dict | None:
     """One trial row, or None."""
-    return _one(db, "SELECT * FROM trials WHERE id = ?", [trial_id])
+    return one(db, "SELECT * FROM trials WHERE id = ?", [trial_id])
 
 
 def trial_of(db: Database, *, deployment_id: int, participant_id: int) -> dict | None:
     """The participant's trial of a deployment (there is at most one), or None."""
-    return _one(
+    return one(
         db,
         """SELECT * FROM trials WHERE deployment_id = ? AND participant_id = ?
            AND channel IN ('online', 'assisted', 'kiosk')""",
@@ -153,7 +149,7 @@ def claim(
     db: Database, *, key: str, form: str, now: datetime, trial_id: int | None = None, participant_id: int | None = None
 ) -> dict | None:
     """Reserve a key inside the caller's write; returns the earlier submission when the key was used."""
-    earlier = _one(db, "SELECT * FROM submissions WHERE key = ?", [key])
+    earlier = one(db, "SELECT * FROM submissions WHERE key = ?", [key])
     if earlier is not None:
         return earlier
     db["submissions"].insert(
@@ -171,7 +167,7 @@ def settle(db: Database, key: str, outcome: str) -> None:
 
 
 def _open_event(db: Database, trial_id: int) -> dict | None:
-    return _one(db, "SELECT * FROM step_events WHERE trial_id = ? ORDER BY id DESC LIMIT 1", [trial_id])
+    return one(db, "SELECT * FROM step_events WHERE trial_id = ? ORDER BY id DESC LIMIT 1", [trial_id])
 
 
 def open_step(db: Database, trial_id: int) -> str | None:
@@ -241,7 +237,7 @@ def save_comment(
 ) -> int | None:
     """Store a step's comment (or the overall one) as scanned on its way in; an emptied box deletes it."""
     text = comment.masked.replace("\r\n", "\n").strip()
-    existing = _one(
+    existing = one(
         db, "SELECT id FROM comments WHERE trial_id = ? AND IFNULL(step_key, '') = ? AND source IN ('step', 'questionnaire')",
         [trial["id"], step_key or ""],
     )
@@ -263,7 +259,7 @@ def save_comment(
 
 def comment_of(db: Database, trial_id: int, step_key: str | None) -> str:
     """The stored (masked) comment of a step, or of the questionnaire when step_key is None."""
-    row = _one(
+    row = one(
         db, "SELECT text FROM comments WHERE trial_id = ? AND IFNULL(step_key, '') = ? AND source IN ('step', 'questionnaire')",
         [trial_id, step_key or ""],
     )

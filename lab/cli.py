@@ -136,7 +136,7 @@ def prototypes() -> None:
 @pass_runtime
 def prototypes_import(runtime: Runtime, file, changelog: str) -> None:
     """Create a prototype (v1) from a YAML spec file."""
-    from prototypes.spec import SpecError
+    from prototypes.spec_issues import SpecError
     from prototypes.store import create_prototype
 
     text = file.read()

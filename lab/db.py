@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import sqlite_utils
@@ -66,6 +66,17 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             db.rollback()
             raise
         db.execute("COMMIT")
+
+
+def one(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> dict | None:
+    """The first row of a query as a dict, or None."""
+    rows = list(db.query(sql, list(params)))
+    return rows[0] if rows else None
+
+
+def placeholders(values: Sequence) -> str:
+    """`?,?,?` for an IN clause of these values."""
+    return ",".join("?" for _ in values)
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:

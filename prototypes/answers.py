@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import PureWindowsPath
 from typing import Protocol
 
+from lab.i18n import N_
 from prototypes.patterns import full_match
-from prototypes.spec import ANSWER_MAX_CHARS, N_, Field, ShowIf, Step
+from prototypes.spec import ANSWER_MAX_CHARS, Field, ShowIf, Step
 
 
 class Upload(Protocol):

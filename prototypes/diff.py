@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Literal
 
-from prototypes.spec import N_, TYPE_LABELS, Field, Spec, Step
+from lab.i18n import N_
+from prototypes.spec import TYPE_LABELS, Field, Spec, Step
 
 ChangeKind = Literal[
     "step_added", "step_removed", "step_retitled", "step_moved",

@@ -18,7 +18,8 @@ from lab.web import Id, redirect, render
 from prototypes import store
 from prototypes.answers import validate_step, visible_fields
 from prototypes.diff import diff_specs
-from prototypes.spec import SpecError, parse_spec
+from prototypes.spec_issues import SpecError
+from prototypes.spec_yaml import parse_spec
 
 router = APIRouter()
 #: Sections other packages add to an iteration's page, as (template, context builder(db, iteration));

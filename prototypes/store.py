@@ -8,7 +8,8 @@ from sqlite_utils import Database
 
 from lab.clock import iso, utcnow
 from lab.folding import strip_accents
-from prototypes.spec import Spec, parse_spec
+from prototypes.spec import Spec
+from prototypes.spec_yaml import parse_spec
 
 
 class IterationFrozen(Exception):

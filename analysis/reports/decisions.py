@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from analysis.reports.migrations import DECISION_KINDS, RATIONALE_MAX
 from lab.clock import iso, utcnow
-from prototypes.spec import N_
+from lab.i18n import N_
 
 #: Decision kinds as a manager reads them (infinitive, as in "nous décidons de…").
 KIND_LABELS: Mapping[str, str] = {

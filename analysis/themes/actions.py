@@ -17,8 +17,8 @@ from sqlite_utils import Database
 
 from analysis.themes.analyses import latest_done
 from analysis.themes.reading import get_theme
-from analysis.themes.sql import placeholders
 from lab.clock import iso, utcnow
+from lab.db import placeholders
 from lab.i18n import N_
 from lab.problems import FormRefused
 from prototypes.store import get_iteration

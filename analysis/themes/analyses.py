@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from analysis.themes.sql import loads, one
+from analysis.themes.sql import loads
+from lab.db import one
 from prototypes.store import get_iteration, previous_iteration
 
 

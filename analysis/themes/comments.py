@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from sqlite_utils import Database
 
-from analysis.themes.sql import placeholders
+from lab.db import placeholders
 
 #: Ids per IN clause, well under SQLite's limit on bound parameters.
 CHUNK = 500

@@ -28,9 +28,10 @@ from analysis.themes.matching import candidates, match_theme, snapshot
 from analysis.themes.quotes import N_QUOTES, distinct_quotes, quote_ids_for
 from analysis.themes.reading import get_theme, member_ids
 from analysis.themes.saving import delete_theme, insert_theme, noise_theme, set_label_snapshots
-from analysis.themes.sql import dumps, loads, placeholders
+from analysis.themes.sql import dumps, loads
 from analysis.themes.vectors import semantic_model
 from lab.clock import iso, utcnow
+from lab.db import placeholders
 from lab.i18n import N_
 
 LABEL_MAX = 120

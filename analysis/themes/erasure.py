@@ -20,9 +20,10 @@ from analysis.themes.links import retrack_around
 from analysis.themes.quotes import distinct_quotes
 from analysis.themes.reading import get_theme, member_ids
 from analysis.themes.saving import delete_theme, set_label_snapshots
-from analysis.themes.sql import dumps, loads, placeholders
+from analysis.themes.sql import dumps, loads
 from analysis.themes.text import preprocess, tokenize
 from feedback.erasure import Erasure, ForgetHook
+from lab.db import placeholders
 from lab.folding import strip_accents
 
 GONE_LABEL = "Thème retiré (commentaires effacés)"

@@ -15,7 +15,8 @@ from sqlite_utils import Database
 from analysis.stats import MIN_GROUP_SIZE
 from analysis.themes.comments import comment_texts
 from analysis.themes.labels import display_label
-from analysis.themes.sql import loads, one
+from analysis.themes.sql import loads
+from lab.db import one
 
 #: Below this many authors, mean satisfaction and assisted share are not shown (DESIGN §7).
 MIN_AUTHORS = MIN_GROUP_SIZE
@@ -60,7 +61,8 @@ def members_by_theme(db: Database, analysis_id: int) -> dict[int, set[int]]:
 @lru_cache(maxsize=64)
 def _step_titles(spec_yaml: str) -> dict[str, str]:
     """Step key → title of an iteration's spec (an iteration's spec is frozen once tested)."""
-    from prototypes.spec import SpecError, parse_spec
+    from prototypes.spec_issues import SpecError
+    from prototypes.spec_yaml import parse_spec
 
     try:
         return {step.key: step.title for step in parse_spec(spec_yaml).steps}

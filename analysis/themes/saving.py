@@ -16,7 +16,8 @@ from sqlite_utils import Database
 
 from analysis.themes.labels import NOISE_LABEL, display_label
 from analysis.themes.quotes import distinct_quotes, quote_ids_for
-from analysis.themes.sql import dumps, one
+from analysis.themes.sql import dumps
+from lab.db import one
 
 
 def insert_theme(

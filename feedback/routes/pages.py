@@ -15,7 +15,8 @@ from feedback.limits import check_submit
 from feedback.sessions import KIOSK_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
 from lab.campaigns.deployments import get_deployment, state
 from lab.web import is_htmx, redirect, render
-from prototypes.spec import Spec, parse_spec
+from prototypes.spec import Spec
+from prototypes.spec_yaml import parse_spec
 from prototypes.store import get_iteration
 
 #: What the kiosk's script waits for before clearing the screen (the server waits longer).

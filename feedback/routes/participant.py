@@ -33,10 +33,11 @@ from lab.campaigns.invitations import InvitationUnavailable, Resolution, consume
 from lab.clock import local_text, utcnow
 from lab.db import write
 from lab.errors import error_response
+from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.web import is_htmx, redirect, render
 from prototypes.answers import FieldError, validate_step, visible_fields
-from prototypes.spec import N_, Spec
+from prototypes.spec import Spec
 from prototypes.store import get_iteration
 
 router = APIRouter()

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from lab.campaigns.deployments import DeploymentError, get_deployment, parse_local, state, whole_number
 from lab.campaigns.groups import create_participant
 from lab.clock import iso, local_text, parse
+from lab.db import one
 from lab.i18n import gettext as _
 
 TOKEN_BYTES = 24
@@ -147,14 +148,9 @@ def create_shared(db: Database, *, deployment_id: int, form: SharedLinkForm, sec
                    max_uses=max_uses, expires_at=expires_at and iso(expires_at), secret_key=secret_key, now=now)
 
 
-def _one(db: Database, sql: str, *params: object) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
-
-
 def get_invitation(db: Database, invitation_id: int) -> dict | None:
     """One invitation row, or None."""
-    return _one(db, "SELECT * FROM invitations WHERE id = ?", invitation_id)
+    return one(db, "SELECT * FROM invitations WHERE id = ?", [invitation_id])
 
 
 def revoke(db: Database, *, invitation_id: int, now: datetime) -> None:
@@ -206,14 +202,14 @@ def _status(db: Database, invitation: dict | None, deployment: dict | None, now:
 def resolve(db: Database, token: str, *, now: datetime, secret_key: str) -> Resolution:
     """Say what a token opens; unknown tokens cost the same lookups and HMAC as known ones."""
     token = token[:128]
-    invitation = _one(db, "SELECT * FROM invitations WHERE token_hash = ?", hash_token(token))
+    invitation = one(db, "SELECT * FROM invitations WHERE token_hash = ?", [hash_token(token)])
     expected = make_token(secret_key, invitation["salt"] if invitation else "unknown")
     if not hmac.compare_digest(expected.encode(), token.encode("utf-8", "surrogatepass")):
         invitation = None  # issued under another secret: rotating the key revokes every link
     ids = invitation or {"deployment_id": None, "group_id": None, "participant_id": None}
     deployment = get_deployment(db, ids["deployment_id"])
-    group = _one(db, "SELECT * FROM test_groups WHERE id = ?", ids["group_id"])
-    participant = _one(db, "SELECT * FROM participants WHERE id = ?", ids["participant_id"])
+    group = one(db, "SELECT * FROM test_groups WHERE id = ?", [ids["group_id"]])
+    participant = one(db, "SELECT * FROM participants WHERE id = ?", [ids["participant_id"]])
     return Resolution(_status(db, invitation, deployment, now), invitation, deployment, group, participant)
 
 

@@ -36,7 +36,8 @@ from lab.demo.draws import weighted
 from lab.demo.people import Slot, person, plan, speed
 from lab.demo.stories import STORIES, ErrorRule, Story
 from lab.demo.voices import NOISE, PRAISE, Voices
-from prototypes.spec import Spec, Step, parse_spec
+from prototypes.spec import Spec, Step
+from prototypes.spec_yaml import parse_spec
 
 #: Chance of a step comment: on a visit with errors, with friction, slow, or smooth.
 P_COMMENT_ERROR = 0.55

@@ -27,7 +27,7 @@ from lab.demo.stories import STORIES
 from lab.demo.trials import demo_trials
 from lab.demo.voices import NOISE, PRAISE, banks
 from lab.settings import Settings
-from prototypes.spec import parse_spec
+from prototypes.spec_yaml import parse_spec
 
 EXPECTED = {  # deployment title -> accepted range of trials
     "Signalement voirie v1 – tests en mairie annexe": (110, 130),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from prototypes.answers import validate_step
-from prototypes.spec import dump_spec, parse_spec
+from prototypes.spec_yaml import dump_spec, parse_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "prototypes" / "examples"
 NAMES = ["voirie.yaml", "restauration-scolaire.yaml", "salle-municipale.yaml"]

@@ -6,18 +6,9 @@ from datetime import date
 
 import pytest
 
-from prototypes.spec import (
-    FIELD_TYPES,
-    MAX_SPEC_BYTES,
-    Field,
-    ShowIf,
-    Spec,
-    SpecError,
-    SpecIssue,
-    Step,
-    dump_spec,
-    parse_spec,
-)
+from prototypes.spec import FIELD_TYPES, MAX_SPEC_BYTES, Field, ShowIf, Spec, Step
+from prototypes.spec_issues import SpecError, SpecIssue
+from prototypes.spec_yaml import dump_spec, parse_spec
 
 # Line numbers in the tests below refer to this document.
 BASE = """\

@@ -7,7 +7,7 @@ import pytest
 from lab.db import write
 from prototypes import EXAMPLES_DIR as EXAMPLES
 from prototypes import store
-from prototypes.spec import SpecError
+from prototypes.spec_issues import SpecError
 
 VOIRIE = (EXAMPLES / "voirie.yaml").read_text(encoding="utf-8")
 
