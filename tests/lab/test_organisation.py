@@ -19,7 +19,7 @@ LOGO = (DATA_DIR / "logo-rivebelle.png").read_bytes()
 
 def _set(db) -> None:
     with write(db):
-        organisation.save(db, organisation.OrganisationForm(**IDENTITY), now=utcnow(), user_id=None)
+        organisation.save(db, IDENTITY, now=utcnow(), user_id=None)
         organisation.set_logo(db, LOGO, now=utcnow())
 
 
