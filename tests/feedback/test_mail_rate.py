@@ -1,0 +1,80 @@
+"""1,000 invitations through the running worker: every one delivered once, never faster than the rate limit.
+
+The limit is checked on the relay's side (the moment each message's content arrived), so it
+holds for what a mail provider would count. The throughput to a local relay without a limit is
+printed for the record (`pytest -s`); nothing here is timed against a target.
+"""
+
+import time
+
+import pytest
+
+from lab.app import create_app
+from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time
+from lab.campaigns.groups import add_participants, create_group, list_participants
+from lab.campaigns.invitations import generate_personal
+from lab.clock import utcnow
+from lab.db import write
+from prototypes.store import create_prototype
+from tests.factories import VOIRIE, give_addresses
+from tests.mail_server import Relay
+from tests.support import Browser
+
+PEOPLE = 1000
+
+
+@pytest.fixture
+def relay():
+    with Relay() as server:
+        yield server
+
+
+def _session_for_everyone(db, settings) -> int:
+    """A session of one group of 1,000 people, each with a personal link and an address."""
+    now = utcnow()
+    with write(db):
+        _prototype, iteration = create_prototype(db, spec_yaml=VOIRIE, user_id=None)
+        group = create_group(db, name="Tout le quartier", description="", user_id=None)
+        for _batch in range(PEOPLE // 500):
+            add_participants(db, group_id=group, count=500)
+        form = DeploymentForm(title="Grand test", iteration_a=str(iteration), group_ids=(str(group),),
+                              opens_at=form_time(now), closes_at=form_time(now.replace(year=now.year + 1)))
+        deployment = create_deployment(db, form=form, user_id=None, now=now)
+        generate_personal(db, deployment_id=deployment, secret_key=settings.secret_key, now=now)
+    give_addresses(db, list_participants(db, group))
+    return deployment
+
+
+def _send_everything(db, settings, relay, users, per_minute: int) -> float:
+    """Queue the invitations from the staff page and let the worker thread send them; seconds from first to last."""
+    deployment = _session_for_everyone(db, settings)
+    app = create_app(settings.with_(start_workers=True, smtp=relay.settings(per_minute=per_minute)))
+    with Browser(app, base_url="http://testserver") as staff:
+        assert staff.login(users["staff"].email).status_code == 303
+        queued = staff.post_form(f"/lab/deployments/{deployment}/courriels/invitations", {"qui": "nouveaux"},
+                                 follow_redirects=False)
+        assert queued.status_code == 303, queued.text
+        deadline = time.monotonic() + 120
+        while len(relay.received) < PEOPLE and time.monotonic() < deadline:
+            time.sleep(0.05)
+    rows = list(db.query("SELECT status, message_id FROM outbox"))
+    assert len(rows) == PEOPLE and {row["status"] for row in rows} == {"sent"}
+    assert sorted(relay.message_ids()) == sorted(row["message_id"] for row in rows), "each one, once"
+    return relay.received[-1].at - relay.received[0].at
+
+
+def test_a_thousand_invitations_all_arrive_never_faster_than_the_limit(db, settings, relay, users):
+    per_minute = 6000  # one message every 10 ms
+    took = _send_everything(db, settings, relay, users, per_minute)
+    arrivals = [item.at for item in relay.received]
+    per_second = per_minute // 60
+    # Any 101 consecutive arrivals span at least a second (1 % allowed for the relay's own timing jitter).
+    tightest = min(arrivals[i + per_second] - arrivals[i] for i in range(len(arrivals) - per_second))
+    assert tightest >= 0.99, f"{per_second + 1} messages arrived within {tightest:.3f} s"
+    assert took >= (PEOPLE - 1) * 60 / per_minute * 0.99
+    print(f"\n{PEOPLE} messages at a limit of {per_minute}/min: {took:.1f} s, {PEOPLE / took:.0f} messages/s")
+
+
+def test_throughput_to_a_local_relay_without_a_limit(db, settings, relay, users):
+    took = _send_everything(db, settings, relay, users, per_minute=600_000)
+    print(f"\n{PEOPLE} messages, no effective limit: {took:.1f} s, {PEOPLE / took:.0f} messages/s to the local relay")
