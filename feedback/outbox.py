@@ -106,6 +106,12 @@ def mark_failure(db: Database, row: dict, *, outcome: str, reply: str, now: date
     return status
 
 
+def simulate(db: Database, outbox_id: int, *, status: str, reply: str, now: datetime) -> None:
+    """The demo's pretend sending: a final state, flagged `simulated` so no page passes it off as real."""
+    db.execute("UPDATE outbox SET status = ?, last_reply = ?, attempts = 1, finished_at = ?, simulated = 1 WHERE id = ?",
+               [status, reply, iso(now), outbox_id])
+
+
 def recover_interrupted(db: Database, *, now: datetime) -> int:
     """At start-up: messages left `sending` may have reached the relay; they become `unknown`, never resent alone."""
     return db.execute("UPDATE outbox SET status = 'unknown', last_reply = ?, finished_at = ? WHERE status = 'sending'",
