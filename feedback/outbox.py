@@ -122,7 +122,7 @@ def resend(db: Database, outbox_id: int, *, now: datetime) -> bool:
     """Staff queue a message again (same Message-ID, a fresh series of tries); False when it cannot be."""
     placeholders = ", ".join("?" * len(RESENDABLE))
     return db.execute(
-        f"UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, finished_at = NULL "
+        f"UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, finished_at = NULL, simulated = 0 "
         f"WHERE id = ? AND status IN ({placeholders})",
         [iso(now), outbox_id, *RESENDABLE],
     ).rowcount == 1

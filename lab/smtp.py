@@ -60,10 +60,16 @@ def mailbox(address: str, name: str = "") -> str:
     return formataddr((name, address), charset=_UTF8)
 
 
-def sender_header(settings: SmtpSettings, name: str) -> str:
-    """The From header: the configured one as it is when it names itself, else the bare address under `name`."""
+def sender(settings: SmtpSettings, name: str) -> tuple[str, str]:
+    """Who a message is from, (name, address): the configured sender's own name if it has one, else `name`."""
     own_name, address = parseaddr(settings.sender)
-    return mailbox(address, own_name or name)
+    return own_name or name, address
+
+
+def sender_header(settings: SmtpSettings, name: str) -> str:
+    """The From header, encoded."""
+    display, address = sender(settings, name)
+    return mailbox(address, display)
 
 
 def build_message(*, sender: str, recipient: str, subject: str, text: str, html: str, message_id: str,

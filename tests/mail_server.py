@@ -1,10 +1,19 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it accepts and answers as a test scripts it."""
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it accepts and answers as a test scripts it.
+
+`Relay` runs in the test's process (messages kept whole, replies scripted); `RelayProcess` runs in
+a process of its own and only logs when each message arrived, for timing a sender without sharing
+its interpreter (`python -m tests.mail_server PORT LOG` is that process).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import re
+import smtplib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -12,12 +21,21 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 from lab.settings import SmtpSettings
 
 SENDER = "lab@ville.test"
+ROOT = Path(__file__).resolve().parents[1]
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.MULTILINE | re.IGNORECASE)
+
+
+def relay_settings(port: int, **changes) -> SmtpSettings:
+    """Settings that send to a test relay, unencrypted (loopback), as fast as the test allows unless it says otherwise."""
+    return SmtpSettings(**{"host": "127.0.0.1", "port": port, "security": "none", "sender": SENDER,
+                           "per_minute": 600_000, "timeout_seconds": 5, **changes})
 
 
 def free_port() -> int:
@@ -76,9 +94,7 @@ class Relay:
         self.controller.stop()
 
     def settings(self, **changes) -> SmtpSettings:
-        """Settings that send here, unencrypted (loopback), as fast as the test allows unless it says otherwise."""
-        return SmtpSettings(**{"host": "127.0.0.1", "port": self.port, "security": "none", "sender": SENDER,
-                               "per_minute": 600_000, "timeout_seconds": 5, **changes})
+        return relay_settings(self.port, **changes)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
         reply = self.rcpt_replies.popleft() if self.rcpt_replies else "250 OK"
@@ -116,3 +132,50 @@ class Silent:
 
     def __exit__(self, *exc) -> None:
         self.sock.close()
+
+
+class RelayProcess:
+    """A relay in a process of its own that logs "<arrival time> <Message-ID>" per accepted message."""
+
+    def __init__(self, log: Path):
+        self.port = free_port()
+        self.log = log
+
+    def __enter__(self) -> RelayProcess:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.mail_server", str(self.port), str(self.log)], cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                smtplib.SMTP("127.0.0.1", self.port, timeout=1).quit()
+                return self
+            except OSError:
+                assert time.monotonic() < deadline, "the relay process did not start"
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def settings(self, **changes) -> SmtpSettings:
+        return relay_settings(self.port, **changes)
+
+    def arrivals(self) -> list[tuple[float, str]]:
+        """(wall-clock time, Message-ID) of each message, in arrival order (the connect-check above sends none)."""
+        if not self.log.exists():
+            return []
+        return [(float(at), message_id) for at, message_id in (line.split() for line in self.log.read_text().splitlines())]
+
+
+class _Logger:
+    def __init__(self, log: Path):
+        self.out = log.open("a", buffering=1)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        found = _MESSAGE_ID.search(envelope.content)
+        self.out.write(f"{time.time():.6f} {found.group(1).decode() if found else '-'}\n")
+        return "250 2.0.0 Ok: queued"
+
+
+if __name__ == "__main__":  # python -m tests.mail_server PORT LOG: the relay of `RelayProcess`
+    Controller(_Logger(Path(sys.argv[2])), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+    threading.Event().wait()

@@ -58,7 +58,8 @@ def mail_choice(
                        iteration_id=journey.trial["iteration_id"], wanted=changes == "oui", email=email,
                        address_on_file=on_file, language=current_locale.get(), now=now)
     except FormRefused as exc:
-        return thanks_page(request, db, journey, typed_email=email, problems=tuple(exc.problems), status_code=422)
+        refused = {"ticked": changes == "oui", "email": email, "problems": exc.problems}
+        return thanks_page(request, db, journey, refused=refused, status_code=422)
     return redirect(request, "/take/merci?courriel=enregistre#courriel")
 
 

@@ -26,6 +26,7 @@ from lab.i18n import LOCALES, N_, current_locale
 from lab.i18n import gettext as _
 from lab.lookups import found
 from lab.problems import FormRefused
+from lab.smtp import sender
 from lab.web import Id, form_problems, redirect, render
 from prototypes.store import get_iteration, next_iteration
 
@@ -172,8 +173,9 @@ def preview(request: Request, db: Db, staff: StaffUser, deployment_id: Id, kind:
     """A message as people will read it (text and HTML), before anything is sent."""
     language = _language(langue)
     letter = _sample(request, db, deployment_id, kind, language, staff.email)
+    relay = request.app.state.settings.smtp
     context = {"deployment": get_deployment(db, deployment_id), "kind": kind, "letter": letter, "language": language,
-               "relay": request.app.state.settings.smtp, "test_queued": essai == "1", **_labels()}
+               "relay": relay, "sender": sender(relay, letter.sender_name), "test_queued": essai == "1", **_labels()}
     return render(request, "feedback/mail_preview.html", context)
 
 

@@ -486,13 +486,17 @@ def thanks(request: Request, db: Db, session: Participant, courriel: str = "") -
     return thanks_page(request, db, journey, saved=courriel == "enregistre")
 
 
-def thanks_page(request: Request, db, journey: Journey, *, saved: bool = False, typed_email: str = "",
-                problems: tuple = (), status_code: int = 200) -> Response:
-    """The thanks page; while nothing has changed yet (and mail can be sent), it offers to write when something does."""
+def thanks_page(request: Request, db, journey: Journey, *, saved: bool = False, refused: dict | None = None,
+                status_code: int = 200) -> Response:
+    """The thanks page; while nothing has changed yet (and mail can be sent), it offers to write when something does.
+
+    `refused` is a refused choice as typed (`ticked`, `email`, `problems`), shown again with its errors.
+    """
     changes = _changes(request, db, journey)
     mail = None
     if request.app.state.settings.smtp.configured and changes is None:
         mail = offer(db, participant_id=journey.session.participant_id, deployment_id=journey.deployment["id"])
+    refused = refused or {"ticked": False, "email": "", "problems": ()}
     context = {**base_context(request, journey.session), "spec": journey.spec, "changes": changes, "mail": mail,
-               "mail_saved": saved, "typed_email": typed_email, **form_problems(problems)}
+               "mail_saved": saved, "typed": refused, **form_problems(refused["problems"])}
     return render(request, "feedback/thanks.html", context, status_code=status_code)

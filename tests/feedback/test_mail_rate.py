@@ -1,8 +1,10 @@
 """1,000 invitations through the running worker: every one delivered once, never faster than the rate limit.
 
 The limit is checked on the relay's side (the moment each message's content arrived), so it
-holds for what a mail provider would count. The throughput to a local relay without a limit is
-printed for the record (`pytest -s`); nothing here is timed against a target.
+holds for what a mail provider would count; the relay runs in a process of its own, so the
+sender is not slowed by sharing its interpreter and the limit, not the machine, sets the pace.
+The rate reached is printed (`pytest -s`); the throughput without a limit is
+`benchmarks/mail.py`'s to measure.
 """
 
 import time
@@ -17,15 +19,15 @@ from lab.clock import utcnow
 from lab.db import write
 from prototypes.store import create_prototype
 from tests.factories import VOIRIE, give_addresses
-from tests.mail_server import Relay
+from tests.mail_server import RelayProcess
 from tests.support import Browser
 
 PEOPLE = 1000
 
 
 @pytest.fixture
-def relay():
-    with Relay() as server:
+def relay(tmp_path):
+    with RelayProcess(tmp_path / "arrivals.log") as server:
         yield server
 
 
@@ -45,8 +47,8 @@ def _session_for_everyone(db, settings) -> int:
     return deployment
 
 
-def _send_everything(db, settings, relay, users, per_minute: int) -> float:
-    """Queue the invitations from the staff page and let the worker thread send them; seconds from first to last."""
+def _send_everything(db, settings, relay, users, per_minute: int) -> list[tuple[float, str]]:
+    """Queue the invitations from the staff page and let the worker thread send them; (arrival, Message-ID) each."""
     deployment = _session_for_everyone(db, settings)
     app = create_app(settings.with_(start_workers=True, smtp=relay.settings(per_minute=per_minute)))
     with Browser(app, base_url="http://testserver") as staff:
@@ -55,26 +57,24 @@ def _send_everything(db, settings, relay, users, per_minute: int) -> float:
                                  follow_redirects=False)
         assert queued.status_code == 303, queued.text
         deadline = time.monotonic() + 120
-        while len(relay.received) < PEOPLE and time.monotonic() < deadline:
-            time.sleep(0.05)
-    rows = list(db.query("SELECT status, message_id FROM outbox"))
-    assert len(rows) == PEOPLE and {row["status"] for row in rows} == {"sent"}
-    assert sorted(relay.message_ids()) == sorted(row["message_id"] for row in rows), "each one, once"
-    return relay.received[-1].at - relay.received[0].at
+        while db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetchone()[0] < PEOPLE:
+            assert time.monotonic() < deadline, "not all sent in time"
+            time.sleep(0.1)
+    arrivals = relay.arrivals()
+    assert len(arrivals) == PEOPLE
+    assert sorted(message_id for _at, message_id in arrivals) == sorted(
+        row[0] for row in db.execute("SELECT message_id FROM outbox")), "each one, once"
+    return arrivals
 
 
 def test_a_thousand_invitations_all_arrive_never_faster_than_the_limit(db, settings, relay, users):
     per_minute = 6000  # one message every 10 ms
-    took = _send_everything(db, settings, relay, users, per_minute)
-    arrivals = [item.at for item in relay.received]
+    arrivals = [at for at, _message_id in _send_everything(db, settings, relay, users, per_minute)]
     per_second = per_minute // 60
     # Any 101 consecutive arrivals span at least a second (1 % allowed for the relay's own timing jitter).
     tightest = min(arrivals[i + per_second] - arrivals[i] for i in range(len(arrivals) - per_second))
     assert tightest >= 0.99, f"{per_second + 1} messages arrived within {tightest:.3f} s"
+    took = arrivals[-1] - arrivals[0]
     assert took >= (PEOPLE - 1) * 60 / per_minute * 0.99
-    print(f"\n{PEOPLE} messages at a limit of {per_minute}/min: {took:.1f} s, {PEOPLE / took:.0f} messages/s")
-
-
-def test_throughput_to_a_local_relay_without_a_limit(db, settings, relay, users):
-    took = _send_everything(db, settings, relay, users, per_minute=600_000)
-    print(f"\n{PEOPLE} messages, no effective limit: {took:.1f} s, {PEOPLE / took:.0f} messages/s to the local relay")
+    print(f"\n{PEOPLE} messages at a limit of {per_minute}/min: {took:.1f} s, {PEOPLE / took:.0f} messages/s, "
+          f"tightest second: {per_second + 1} messages in {tightest:.3f} s")
