@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from email.message import Message
 
 import jinja2
 from sqlite_utils import Database
@@ -84,7 +85,14 @@ class MailSending:
 
     def _send(self, db: Database, message: dict, now: datetime) -> None:
         """Compose, claim, send, mark: only the SMTP exchange lies between the claim and the mark."""
-        letter = letter_for(db, message, env=self.env, settings=self.settings, delivered_actions=self.delivered_actions)
+        try:
+            letter = letter_for(db, message, env=self.env, settings=self.settings, delivered_actions=self.delivered_actions)
+            envelope = self._envelope(letter, message, now) if letter else None
+        except Exception:  # a message that cannot be written must not block the ones behind it
+            log.exception("mail %s could not be written", message["id"])
+            with write(db):
+                outbox.mark_failure(db, message, outcome="refused", reply=outbox.NOT_WRITTEN, now=now)
+            return
         with write(db):
             reason = mailings.reason_not_to_send(db, message, now) or (None if letter else mailings.NO_ADDRESS)
             if reason is not None:
@@ -94,7 +102,7 @@ class MailSending:
                 return  # cancelled or erased meanwhile
         self._next_slot = time.monotonic() + self.interval
         try:
-            reply = self.transport.send(self._envelope(letter, message, now))
+            reply = self.transport.send(envelope)
         except SendFailure as failure:
             attempts = message["attempts"] + 1
             with write(db):
@@ -102,13 +110,15 @@ class MailSending:
                                              reply=failure.reply, now=self.clock())
             if failure.connection:
                 self._paused_until = self.clock() + outbox.retry_delay(attempts)
-            # The reply may quote the address: the log keeps its code only (the outbox row, erasable, keeps it all).
-            log.warning("mail %s: %s after try %d (%s)", message["id"], status, attempts, failure.reply[:3])
+            # The reply may quote the address: the log keeps its kind and code only (the outbox row, erasable, keeps it all).
+            code = failure.reply[:3] if failure.reply[:3].isdigit() else "no reply code"
+            log.warning("mail %s: %s after try %d (%s, %s)", message["id"], status, attempts, failure.outcome, code)
             return
         with write(db):
             outbox.mark_sent(db, message["id"], reply=reply, now=self.clock())
 
-    def _envelope(self, letter: Letter, message: dict, now: datetime):
+    def _envelope(self, letter: Letter, message: dict, now: datetime) -> Message:
+        """The letter in its envelope: our headers, the outbox's Message-ID (the same at every try)."""
         return build_message(
             sender=sender_header(self.settings.smtp, letter.sender_name),
             recipient=mailbox(letter.recipient, letter.recipient_name),

@@ -88,10 +88,9 @@ def save_mail_settings(db: Database, *, deployment_id: int, form: MailSettingsFo
     )
 
 
-def reminder_moment(deployment: dict, settings_row: dict) -> datetime | None:
+def reminder_moment(closes_at: str, days: int | None) -> datetime | None:
     """When the one reminder goes: the chosen number of days before closing (None when there is none)."""
-    days = settings_row["reminder_days"]
-    return parse(deployment["closes_at"]) - timedelta(days=days) if days else None
+    return parse(closes_at) - timedelta(days=days) if days else None
 
 
 # --- invitations --------------------------------------------------------------------------------
@@ -144,7 +143,7 @@ def due_reminders(db: Database, now: datetime) -> list[int]:
            WHERE m.reminder_days IS NOT NULL AND m.reminders_queued_at IS NULL AND d.closed_at IS NULL AND d.closes_at > ?""",
         [iso(now)],
     )
-    return [row["id"] for row in rows if state(row, now) == "open" and reminder_moment(row, row) <= now]  # row has both
+    return [row["id"] for row in rows if state(row, now) == "open" and reminder_moment(row["closes_at"], row["reminder_days"]) <= now]
 
 
 def queue_reminders(db: Database, *, deployment_id: int, settings: Settings, now: datetime) -> int:

@@ -36,8 +36,9 @@ RESENDABLE = ("failed", "bounced", "unknown")
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=4)
-#: What the outbox says of a message the server stopped in the middle of sending.
+#: What the outbox says of a message the server stopped in the middle of sending, and of one it could not write.
 INTERRUPTED = "interrupted"
+NOT_WRITTEN = "not written"
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -33,6 +33,7 @@ from prototypes.store import get_iteration, get_prototype
 
 router = APIRouter()
 
+
 @router.post("/take/merci/courriel")
 def mail_choice(
     request: Request,

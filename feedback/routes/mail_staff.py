@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException
 
 from feedback import mailings, outbox
 from feedback.letters import sample_letter, style_hash
@@ -39,6 +40,7 @@ STATUSES = {"queued": N_("en attente"), "sending": N_("en cours d'envoi"), "sent
 #: What the outbox says instead of a relay's reply when we stopped a message ourselves.
 EXPLANATIONS = {
     outbox.INTERRUPTED: N_("Envoi interrompu par un redémarrage : le message a peut-être été remis. Vérifiez avant de le renvoyer."),
+    outbox.NOT_WRITTEN: N_("Le message n'a pas pu être rédigé : l'erreur est dans le journal du serveur."),
     UNSUBSCRIBED: N_("La personne s'est désinscrite."),
     NO_ADDRESS: N_("Plus d'adresse pour cette personne."),
     LINK_REVOKED: N_("Son lien personnel a été révoqué."),
@@ -101,7 +103,8 @@ def _session_page(request: Request, db, deployment: dict, *, form: MailSettingsF
     context = {
         "deployment": deployment, "state": state(deployment, utcnow()), "relay": request.app.state.settings.smtp,
         "people": [{**person, "mail": sent.get(person["id"], {})} for person in people],
-        "settings_row": settings_row, "reminder_at": mailings.reminder_moment(deployment, settings_row),
+        "settings_row": settings_row,
+        "reminder_at": mailings.reminder_moment(deployment["closes_at"], settings_row["reminder_days"]),
         "form": form or MailSettingsForm(settings_row["mediator_phone"], str(settings_row["reminder_days"] or "")),
         "counts": outbox.counts(db, deployment_id=deployment["id"]), "opted_in": opt_in_count(db, deployment["id"]),
         "next_iteration": next_iteration(db, tested), **_labels(), **form_problems(problems),
@@ -154,10 +157,16 @@ def save_settings(request: Request, db: Db, staff: StaffUser, deployment_id: Id,
     return redirect(request, f"/lab/deployments/{deployment_id}/courriels#relance")
 
 
-def _sample(request: Request, db, deployment_id: int, kind: str, language: str, recipient: str):
-    """The example letter of a kind, or the 404 page for an unknown session or kind."""
+def _known(db, deployment_id: int, kind: str) -> None:
+    """The 404 page for an unknown session or kind of message."""
     found(get_deployment(db, deployment_id), _(MISSING))
-    found({} if kind in KINDS else None, _("Ce type de message n'existe pas."))
+    if kind not in KINDS:
+        raise HTTPException(404, _("Ce type de message n'existe pas."))
+
+
+def _sample(request: Request, db, deployment_id: int, kind: str, language: str, recipient: str):
+    """The example letter of a kind of message, in `language`, to `recipient`."""
+    _known(db, deployment_id, kind)
     state_ = request.app.state
     return sample_letter(db, kind=kind, deployment_id=deployment_id, env=state_.templates.env, settings=state_.settings,
                          delivered_actions=state_.delivered_actions, language=language, recipient=recipient)
@@ -189,8 +198,7 @@ def preview_html(request: Request, db: Db, staff: StaffUser, deployment_id: Id, 
 @router.post("/lab/deployments/{deployment_id}/courriels/essai")
 def test_send(request: Request, db: Db, staff: StaffUser, deployment_id: Id, kind: Short = "", langue: Short = "") -> Response:
     """Send the example of a message to the staff member's own address, through the real outbox and relay."""
-    found(get_deployment(db, deployment_id), _(MISSING))
-    found({} if kind in KINDS else None, _("Ce type de message n'existe pas."))
+    _known(db, deployment_id, kind)
     if off := _mail_off(request):
         return off
     language = _language(langue)

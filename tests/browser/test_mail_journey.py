@@ -17,24 +17,21 @@ from lab.db import opened, write
 from prototypes.store import new_iteration, update_iteration
 from tests.browser.conftest import LiveServer
 from tests.factories import VOIRIE, give_addresses, make_lab
-from tests.mail_server import Relay, free_port
+from tests.mail_server import free_port
 from tests.support import PASSWORD, STEP_ANSWERS, assert_accessible, login
 
 QUESTIONNAIRE = {"q-satisfaction": "3", "q-ease": "4", "q-clarity": "5", "q-help_needed": "0",
                  **{f"q-sus_{i}": str(1 + i % 5) for i in range(1, 11)}}
 
 
-@pytest.fixture
-def relay():
-    with Relay() as server:
-        yield server
+pytestmark = pytest.mark.mail
 
 
 @pytest.fixture
-def live_server(settings, relay):
+def live_server(settings):
     """The app with its worker running, sending to the test relay, its links naming the port it serves on."""
     port = free_port()
-    app = create_app(settings.with_(base_url=f"http://127.0.0.1:{port}", start_workers=True, smtp=relay.settings()))
+    app = create_app(settings.with_(base_url=f"http://127.0.0.1:{port}", start_workers=True))
     with LiveServer(app, port=port) as server:
         yield server
 

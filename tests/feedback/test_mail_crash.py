@@ -35,15 +35,14 @@ create_app(Settings(db_path=Path(db_path), secret_key=secret, start_workers=Fals
 """
 
 
+pytestmark = pytest.mark.mail
+
+
 @pytest.fixture
 def relay():
+    """A relay that holds back its reply to the content until the test lets it go."""
     with Relay(hold=threading.Event()) as server:
         yield server
-
-
-@pytest.fixture
-def settings(settings, relay):
-    return settings.with_(smtp=relay.settings())
 
 
 def test_a_worker_killed_between_send_and_mark_sends_nothing_twice(db, lab, settings, relay, login_as):

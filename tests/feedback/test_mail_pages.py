@@ -9,19 +9,9 @@ from lab.db import write
 from lab.settings import SmtpSettings
 from prototypes.store import new_iteration, update_iteration
 from tests.factories import VOIRIE, give_addresses, make_lab
-from tests.mail_server import Relay
 from tests.support import Browser, Citizen, assert_staff_only
 
-
-@pytest.fixture
-def relay():
-    with Relay() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(settings, relay):
-    return settings.with_(smtp=relay.settings())
+pytestmark = pytest.mark.mail  # every app here sends to the test relay
 
 
 def test_without_a_relay_pages_say_so_and_nothing_is_queued(db, lab, settings, users):

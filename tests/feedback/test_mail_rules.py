@@ -1,5 +1,7 @@
 """Who gets which message: the one reminder, "ce qui a changé" only on opt-in, unsubscribing, erasure and purge."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -11,21 +13,12 @@ from lab.clock import utcnow
 from lab.db import write
 from prototypes.store import new_iteration, update_iteration
 from tests.factories import VOIRIE, give_addresses, make_lab
-from tests.mail_server import Relay
 from tests.support import Browser
 
 ORIGIN = "http://127.0.0.1:8000"
 
 
-@pytest.fixture
-def relay():
-    with Relay() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(settings, relay):
-    return settings.with_(smtp=relay.settings())
+pytestmark = pytest.mark.mail  # every app here sends to the test relay
 
 
 def _finish(person, token):
@@ -43,13 +36,19 @@ def _path(url: str) -> str:
     return url.strip().strip("<>").removeprefix(ORIGIN)
 
 
-def test_one_reminder_to_those_who_have_not_finished_and_never_to_the_finished_unsubscribed_or_erased(
-        app, db, settings, users, citizen, login_as, relay):
-    lab = make_lab(db, settings, users, count=6)
+def _invited(app, db, settings, users, login_as, count: int):
+    """A session of `count` people with addresses, each sent an invitation from the staff page: (lab, addresses, staff)."""
+    lab = make_lab(db, settings, users, count=count)
     addresses = give_addresses(db, lab.participants)
     staff = login_as("staff")
     staff.post_form(f"/lab/deployments/{lab.deployment_id}/courriels/invitations", {"qui": "nouveaux"})
-    assert app.state.worker.drain() == 6
+    assert app.state.worker.drain() == count
+    return lab, addresses, staff
+
+
+def test_one_reminder_to_those_who_have_not_finished_and_never_to_the_finished_unsubscribed_or_erased(
+        app, db, settings, users, citizen, login_as, relay):
+    lab, addresses, staff = _invited(app, db, settings, users, login_as, 6)
     invitations = _by_recipient(relay)
     _finish(citizen(), lab.tokens[0])                                              # finished
     one_click = Browser(app, base_url="http://testserver")                          # a mail client, no cookies
@@ -132,11 +131,7 @@ def test_what_changed_goes_once_and_only_to_those_who_asked(app, db, settings, u
 
 
 def test_opening_the_unsubscribe_page_changes_nothing_its_button_does(app, db, settings, users, citizen, login_as, relay):
-    lab = make_lab(db, settings, users, count=2)
-    addresses = give_addresses(db, lab.participants)
-    staff = login_as("staff")
-    staff.post_form(f"/lab/deployments/{lab.deployment_id}/courriels/invitations", {"qui": "nouveaux"})
-    app.state.worker.drain()
+    lab, addresses, staff = _invited(app, db, settings, users, login_as, 2)
     url = _path(_by_recipient(relay)[addresses[0]].message["List-Unsubscribe"])
     person = citizen()
     page = person.get(url)
@@ -158,11 +153,7 @@ def test_opening_the_unsubscribe_page_changes_nothing_its_button_does(app, db, s
 
 
 def test_erasure_and_purge_remove_the_messages_and_keep_only_counts(app, db, settings, users, citizen, login_as, relay):
-    lab = make_lab(db, settings, users, count=3)
-    addresses = give_addresses(db, lab.participants)
-    staff = login_as("staff")
-    staff.post_form(f"/lab/deployments/{lab.deployment_id}/courriels/invitations", {"qui": "nouveaux"})
-    app.state.worker.drain()
+    lab, addresses, staff = _invited(app, db, settings, users, login_as, 3)
     person = citizen()
     _finish(person, lab.tokens[0])
     person.post_form("/take/merci/courriel", {"changes": "oui"})
@@ -172,9 +163,17 @@ def test_erasure_and_purge_remove_the_messages_and_keep_only_counts(app, db, set
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE participant_id = ?", [first]).fetchone()[0] == 0, table
     assert db.execute("SELECT count FROM outbox_tallies WHERE status = 'sent'").fetchone()[0] == 1
 
-    for path in (f"/reports/iterations/{lab.iteration_id}/data.json", f"/reports/iterations/{lab.iteration_id}/comments.csv"):
-        export = staff.get(path).text
-        assert not any(address in export for address in addresses), path
+    manager = login_as("manager")
+    for path in (f"/reports/iterations/{lab.iteration_id}/data.json", f"/reports/iterations/{lab.iteration_id}/comments.csv",
+                 f"/reports/iterations/{lab.iteration_id}/opendata.zip"):
+        export = manager.get(path)
+        assert export.status_code == 200, path
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
+                content = b"".join(archive.read(name) for name in archive.namelist())
+        else:
+            content = export.content
+        assert not any(address.encode() in content for address in addresses), path
 
     with write(db):
         counts = purge_deployment(db, lab.deployment_id, now=utcnow(), hooks=FORGET_HOOKS)

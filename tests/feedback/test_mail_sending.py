@@ -1,11 +1,12 @@
 """Sending for real, to an SMTP server on 127.0.0.1: what arrives, and what each fault of the relay leads to."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 
-from feedback import mailings
+from feedback import mailings, outbox
 from lab import organisation
 from lab.app import create_app
 from lab.clock import utcnow
@@ -13,17 +14,7 @@ from lab.db import write
 from tests.factories import give_addresses
 from tests.mail_server import SENDER, Relay, free_port
 
-
-@pytest.fixture
-def relay():
-    with Relay() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(settings, relay):
-    """Every app of these tests sends to the test relay."""
-    return settings.with_(smtp=relay.settings())
+pytestmark = pytest.mark.mail  # every app here sends to the test relay
 
 
 class Clock:
@@ -118,7 +109,7 @@ def test_a_550_fails_at_once_with_the_reply_shown_and_a_5_1_1_is_a_bounce(app, d
 def test_an_unreachable_relay_keeps_messages_queued_then_sends_each_once(db, lab, settings):
     give_addresses(db, lab.participants)
     port = free_port()
-    app = create_app(settings.with_(smtp=settings.smtp.__class__(**{**settings.smtp.__dict__, "port": port})))
+    app = create_app(settings.with_(smtp=replace(settings.smtp, port=port)))
     with write(db):
         mailings.queue_invitations(db, deployment_id=lab.deployment_id, participant_ids=None, settings=app.state.settings,
                                    user_id=None, now=utcnow())
@@ -153,3 +144,15 @@ def test_no_reply_after_the_content_went_out_is_uncertain_and_only_staff_send_it
     assert relay.message_ids() == [row["message_id"]] * 2  # the same Message-ID: a mailbox can tell it is a copy
     assert _messages(db)[0]["status"] == "sent"
     assert db["audit_log"].count_where("action = 'mail.resend'") == 1
+
+
+def test_a_message_that_cannot_be_written_fails_alone_and_the_next_one_goes(app, db, lab, settings, relay, caplog):
+    give_addresses(db, lab.participants[:2])
+    with write(db):  # "what changed after v1" for a v1 with no version before it: nothing can be told
+        outbox.queue(db, kind="changes", participant_id=lab.participants[0]["id"], deployment_id=lab.deployment_id,
+                     iteration_id=lab.iteration_id, language="fr", domain="ville.test", now=utcnow())
+        mailings.queue_invitations(db, deployment_id=lab.deployment_id, participant_ids=[lab.participants[1]["id"]],
+                                   settings=settings, user_id=None, now=utcnow())
+    assert app.state.worker.drain() == 2
+    assert [(m["status"], m["last_reply"][:11]) for m in _messages(db)] == [("failed", "not written"), ("sent", "250 2.0.0 O")]
+    assert "could not be written" in caplog.text and len(relay.received) == 1

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 import pytest
 
 from lab.settings import Settings, SettingsError, SmtpSettings
-from lab.smtp import SendFailure, SmtpTransport, build_message
+from lab.smtp import SendFailure, SmtpTransport, build_message, mailbox
 from tests.mail_server import SENDER, Relay, Silent, free_port
 
 
-def _message(to: str = "jeanne@ville.test", message_id: str = "<1@ville.test>"):
-    return build_message(sender=SENDER, recipient=to, subject="Essai é", text="Bonjour\n.ligne qui commence par un point\n",
+def _message(message_id: str = "<1@ville.test>"):
+    return build_message(sender=mailbox(SENDER, "Mairie de Rivebelle-sur-Loire"), recipient=mailbox("jeanne@ville.test", "Hélène Dupré"),
+                         subject="Essai é « accentué »", text="Bonjour\n.ligne qui commence par un point\n",
                          html="<p>Bonjour</p>", message_id=message_id, date=datetime(2026, 5, 4, 9, tzinfo=UTC))
 
 
@@ -35,7 +36,9 @@ def test_a_message_arrives_whole_and_the_connection_is_kept():
     assert reply.startswith("250")
     first = relay.received[0]
     assert first.sender == SENDER and first.recipients == ["jeanne@ville.test"]
-    assert first.message["Subject"] == "Essai é" and first.message_id == "<1@ville.test>"
+    assert first.message["Subject"] == "Essai é « accentué »" and first.message_id == "<1@ville.test>"
+    assert first.message["To"] == "Hélène Dupré <jeanne@ville.test>"
+    assert first.message["From"] == f"Mairie de Rivebelle-sur-Loire <{SENDER}>"
     assert first.part("plain") == "Bonjour\n.ligne qui commence par un point\n"  # a leading dot survives DATA
     assert first.part("html").strip() == "<p>Bonjour</p>"
 
@@ -85,6 +88,12 @@ def test_a_connection_the_relay_closed_while_idle_is_opened_again():
         transport._conn.sock.close()  # what a relay's idle timeout looks like from here
         transport.send(_message(message_id="<2@ville.test>"))
     assert relay.message_ids() == ["<1@ville.test>", "<2@ville.test>"]
+
+
+def test_a_header_never_carries_a_line_break():
+    with pytest.raises(ValueError, match="one line"):
+        build_message(sender=SENDER, recipient="a@ville.test", subject="Titre\r\nBcc: tous@ville.test", text="", html="",
+                      message_id="<1@ville.test>", date=datetime(2026, 5, 4, tzinfo=UTC))
 
 
 def test_smtp_settings_are_read_from_the_environment_and_the_password_never_shown():
