@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,16 @@ def translate(item: object) -> str:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         return msgid.format(**params)
+
+
+@contextlib.contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Translate in `locale` for a while, outside any request (the worker writing to someone in their language)."""
+    token = current_locale.set(pick_locale(locale))
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
 
 
 def pick_locale(cookie_value: str | None, default: str = DEFAULT_LOCALE) -> str:

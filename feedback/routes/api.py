@@ -17,9 +17,9 @@ from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, Recorded, d
 from feedback.pii import scan
 from lab.access import DEPLOYMENT_KEY, requires
 from lab.clock import utcnow
+from lab.group_commit import GroupCommitClosed
 from lab.i18n import N_
 from lab.i18n import gettext as _
-from lab.group_commit import GroupCommitClosed
 from lab.ratelimit import client_address, fingerprint
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"])

@@ -16,6 +16,7 @@ from lab.clock import utcnow
 from lab.db import write
 from lab.demo.catalogue import ACCOUNTS, DEPLOYMENTS, GROUPS, NEIGHBOURHOODS, ORGANISATION, PROTOTYPES
 from lab.demo.datafiles import DATA_DIR
+from lab.demo.mail import demo_outbox
 from lab.demo.trials import demo_trials
 from lab.settings import Settings
 from prototypes import EXAMPLES_DIR
@@ -158,6 +159,7 @@ DEMO_STEPS: list[Callable[[Database, Settings, DemoInfo, random.Random], None]] 
     _groups,
     _deployments,
     demo_trials,
+    demo_outbox,
     _open_links,
     _decisions,
     _analyses,
