@@ -41,8 +41,8 @@ def _messages(db):
 
 def test_an_invitation_arrives_with_its_headers_both_parts_and_links_that_work(app, db, lab, login_as, relay, citizen):
     with write(db):
-        organisation.save(db, organisation.OrganisationForm(name="Ville de Rivebelle", address="1 place de la Mairie\n00000 Rivebelle",
-                                                            website="https://www.rivebelle.test"), now=utcnow(), user_id=None)
+        organisation.save(db, {"name": "Ville de Rivebelle", "address": "1 place de la Mairie\n00000 Rivebelle",
+                               "website": "https://www.rivebelle.test", "retention_days": "365"}, now=utcnow(), user_id=None)
     (address,) = give_addresses(db, lab.participants[:1], names=["Jeanne Martin"])
     _invite(login_as("staff"), lab)
     assert app.state.worker.drain() == 1
