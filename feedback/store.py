@@ -57,6 +57,16 @@ def trial_of(db: Database, *, deployment_id: int, participant_id: int) -> dict |
     )
 
 
+def spent_personal_links(db: Database, deployment_id: int) -> set[int]:
+    """Personal links whose participant already took part: a newcomer opening one resumes that person's trial."""
+    return {row[0] for row in db.execute(
+        """SELECT i.id FROM invitations i JOIN trials t ON t.deployment_id = i.deployment_id
+             AND t.participant_id = i.participant_id
+           WHERE i.deployment_id = ? AND i.kind = 'personal'""",
+        [deployment_id],
+    )}
+
+
 def insert_trial(
     db: Database,
     *,

@@ -62,8 +62,9 @@ def current_user(request: Request, db: Db) -> User | None:
 def _same_origin(request: Request, value: str) -> bool:
     parts = urlsplit(value)
     origin = f"{parts.scheme}://{parts.netloc}"
-    own = {f"{request.url.scheme}://{request.url.netloc}", request.app.state.settings.base_url}
-    return origin in own
+    # The address this request came to, and the configured public one when set (a proxy may rewrite the host).
+    served = f"{request.url.scheme}://{request.url.netloc}"
+    return origin in {served, request.app.state.settings.public_url(served)}
 
 
 async def csrf_guard(request: Request) -> None:

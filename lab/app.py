@@ -187,8 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, dependencies=[] if router is api.router else [Depends(with_organisation)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     check_access_rules(app)
-    app.add_middleware(VisitorCookies, secure=settings.secure_cookies, default_locale=settings.default_locale,
-                       cookieless_prefixes=("/api/v1/feedback",))
+    app.add_middleware(VisitorCookies, settings=settings, cookieless_prefixes=("/api/v1/feedback",))
     # Citizens' steps take phone photos (often 6-12 MB): let the step itself refuse an oversized file
     # with a message next to the field; the request cap only stops absurd bodies.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits={"/api/v1/specs/": MAX_SPEC_BYTES, "/api/": 64 * 1024},

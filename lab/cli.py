@@ -19,7 +19,7 @@ from lab.app import FORGET_HOOKS, MIGRATIONS, TEMPLATE_FOLDERS, create_app
 from lab.commands import Runtime, pass_runtime
 from lab.db import backup as backup_db
 from lab.db import checkpoint, opened, write
-from lab.settings import Settings, SettingsError
+from lab.settings import Settings, SettingsError, check_base_url
 
 
 @click.group()
@@ -45,15 +45,35 @@ def init(runtime: Runtime) -> None:
     click.echo(f"Base de données prête : {runtime.settings.db_path}")
 
 
+def _base_url(value: str | None) -> str | None:
+    try:
+        return check_base_url(value) if value else None
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def served_address(host: str, port: int) -> str:
+    """The address a browser on this machine types to reach `lab serve --host HOST --port PORT`."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # a wildcard is not an address to visit
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+HOST = click.option("--host", default="127.0.0.1", show_default=True, help="Interface the server listens on.")
+PORT = click.option("--port", default=8000, show_default=True, type=int, help="Port the server listens on.")
+BASE_URL = click.option("--base-url", callback=lambda _ctx, _param, value: _base_url(value),
+                        help="Public address for links (default: $LAB_BASE_URL, else the address each request came to).")
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@HOST
+@PORT
+@BASE_URL
 @pass_runtime
-def serve(runtime: Runtime, host: str, port: int) -> None:
+def serve(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
     """Serve the web app."""
     import uvicorn
 
-    app = create_app(runtime.settings)
+    app = create_app(runtime.settings.with_(base_url=base_url) if base_url else runtime.settings)
     # Start-up leaves a large heap (scikit-learn, scipy, templates) that every full garbage collection
     # would scan again: freezing it took the API's p99 latency from ~230 ms to ~70 ms under load.
     gc.freeze()
@@ -63,14 +83,17 @@ def serve(runtime: Runtime, host: str, port: int) -> None:
 
 
 @main.command()
+@HOST
+@PORT
+@BASE_URL
 @pass_runtime
-def demo(runtime: Runtime) -> None:
-    """Load the demo lab (idempotent) and print logins and open invitation links."""
+def demo(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
+    """Load the demo lab (idempotent) and print logins and invitation links for the address it will be served on."""
     from lab.demo.loader import load_demo
 
     with runtime.database() as db:
         info = load_demo(db, runtime.settings)
-    click.echo(info.describe(runtime.settings.base_url))
+    click.echo(info.describe(base_url or runtime.settings.base_url or served_address(host, port)))
 
 
 @main.group()

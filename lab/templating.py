@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from lab import i18n
 from lab.clock import local_text
 from lab.organisation import Organisation
+from lab.web import public_url
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -31,7 +32,7 @@ def _base_context(request: Request) -> dict:
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "lang": i18n.current_locale.get(),
         "languages": i18n.LANGUAGE_NAMES,
-        "base_url": request.app.state.settings.base_url,
+        "base_url": public_url(request),
         # Set by every page's router; pages rendered outside a route (404, 413) speak of "the collectivité".
         "organisation": getattr(request.state, "organisation", None) or Organisation(),
     }

@@ -35,7 +35,7 @@ from lab.db import write
 from lab.errors import error_response
 from lab.i18n import N_
 from lab.i18n import gettext as _
-from lab.web import is_htmx, redirect, render
+from lab.web import is_htmx, redirect, render, secure_cookies
 from prototypes.answers import FieldError, validate_step, visible_fields
 from prototypes.spec import Spec
 from prototypes.store import get_iteration
@@ -123,7 +123,7 @@ def open_link(request: Request, db: Db, _holder: InvitationHolder, token: str) -
         response = RedirectResponse("/take", status_code=303)
         response.set_cookie(**cookie_options(
             INVITATION_COOKIE, sessions.invitation_pass(settings.secret_key, invitation["id"], now=now),
-            secure=settings.secure_cookies, max_age=int(sessions.INVITATION_PASS_LIFETIME.total_seconds())))
+            secure=secure_cookies(request), max_age=int(sessions.INVITATION_PASS_LIFETIME.total_seconds())))
         return response
     return set_participant_cookie(request, RedirectResponse("/take", status_code=303), cookie, "online")
 

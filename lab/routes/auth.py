@@ -20,7 +20,7 @@ from lab.ratelimit import RateLimiter, client_address, fingerprint
 from lab.security import LOCALE_COOKIE, csrf_cookie_header
 from lab.sessions import SESSION_COOKIE, revoke_session, start_session
 from lab.settings import Settings
-from lab.web import local_path, render
+from lab.web import local_path, render, secure_cookies
 
 router = APIRouter()
 
@@ -93,8 +93,9 @@ def login(
         )
     limits.per_account_and_client.reset(account_key)
     response = RedirectResponse(local_path(next), status_code=303)
-    _set_session_cookie(response, token, secure=settings.secure_cookies)
-    response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=settings.secure_cookies))
+    secure = secure_cookies(request)
+    _set_session_cookie(response, token, secure=secure)
+    response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=secure))
     return response
 
 

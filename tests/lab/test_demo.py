@@ -3,7 +3,7 @@
 from lab.campaigns import deployments, invitations
 from lab.clock import utcnow
 from lab.demo.loader import load_demo
-from tests.support import Browser
+from tests.support import Browser, Citizen
 
 TABLES = ("users", "prototypes", "iterations", "test_groups", "participants", "deployments", "invitations")
 
@@ -39,3 +39,13 @@ def test_demo_logins_work(app, db, settings):
     for _role, email, password in info.logins:
         with Browser(app, base_url="http://testserver") as browser:
             assert browser.login(email, password).status_code == 303
+
+
+def test_printed_links_lead_a_newcomer_to_a_fresh_welcome_page(app, db, settings):
+    """A link someone already followed would open their "Merci" or their questionnaire, never a consent."""
+    info = load_demo(db, settings)
+    assert len(info.links) >= 4
+    for label, path in info.links:
+        with Citizen(app, base_url="http://testserver") as newcomer:
+            welcome = newcomer.enter(path.rsplit("/t/", 1)[1])
+            assert welcome.status_code == 200 and 'name="consent"' in welcome.text, label
