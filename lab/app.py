@@ -28,10 +28,12 @@ from analysis.reports.refresh_task import SnapshotRefresh
 from analysis.themes import migrations as theme_migrations
 from analysis.themes import routes as theme_routes
 from analysis.themes.actions import delivered_action_titles
+from analysis.themes.dashboard import WORK_SECTION
 from analysis.themes.erasure import forget_themes
 from analysis.themes.jobs import QueuedAnalyses
 from analysis.themes.preparation import CommentPreparation
 from feedback import migrations as feedback_migrations
+from feedback.dashboard import SESSIONS_SECTION
 from feedback.limits import Limiters
 from feedback.retention import purge_expired
 from feedback.routes import api, imports, kiosk, own_data, participant, staff, widget
@@ -45,7 +47,7 @@ from lab.clock import utcnow
 from lab.db import ConnectionPool, checkpoint, migrate, opened, write
 from lab.group_commit import GroupCommit
 from lab.head_requests import HeadAsGet
-from lab.routes import admin, auth
+from lab.routes import account, admin, audit_log, auth, home
 from lab.routes import organisation as organisation_routes
 from lab.routes.auth import LoginLimits
 from lab.routes.organisation import with_organisation
@@ -78,7 +80,10 @@ TEMPLATE_FOLDERS = tuple(
 ROUTERS = (
     api.router,
     auth.router,
+    home.router,
+    account.router,
     admin.router,
+    audit_log.router,
     organisation_routes.router,
     groups.router,
     deployments.router,
@@ -98,6 +103,9 @@ FORGET_HOOKS = (forget_themes, forget_reports)
 
 #: Sections the iteration page shows below its own content, from layers above prototypes.
 ITERATION_SECTIONS = (theme_routes.DELIVERED_SECTION,)
+
+#: Sections of the staff home (`/lab`), from the layers that hold sessions, comments and actions.
+HOME_SECTIONS = (SESSIONS_SECTION, WORK_SECTION)
 
 
 def background_tasks(settings: Settings, group_commit: GroupCommit) -> tuple[Task, ...]:
@@ -178,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.feedback_limiters = Limiters.from_settings(settings)
     state.forget_hooks = FORGET_HOOKS
     state.iteration_sections = ITERATION_SECTIONS
+    state.home_sections = HOME_SECTIONS
     state.delivered_actions = delivered_action_titles
     # Built always, so tests and tools can drive its tasks; its thread runs only when workers are on.
     state.worker = worker.start() if settings.start_workers else worker

@@ -15,6 +15,7 @@ import click
 from analysis.reports.cli import export, report
 from analysis.themes.analyse_cli import analyse
 from analysis.themes.cli import themes
+from lab.accounts_cli import users
 from lab.app import FORGET_HOOKS, MIGRATIONS, TEMPLATE_FOLDERS, create_app
 from lab.commands import Runtime, pass_runtime
 from lab.db import backup as backup_db
@@ -94,58 +95,6 @@ def demo(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
     with runtime.database() as db:
         info = load_demo(db, runtime.settings)
     click.echo(info.describe(base_url or runtime.settings.base_url or served_address(host, port)))
-
-
-@main.group()
-def users() -> None:
-    """Manage staff accounts."""
-
-
-@users.command("add")
-@click.argument("email")
-@click.option("--name", default="", help="Display name.")
-@click.option("--role", type=click.Choice(["admin", "staff", "manager"]), default="staff", show_default=True)
-@click.password_option(help="At least 12 characters (asked if not given).")
-@pass_runtime
-def users_add(runtime: Runtime, email: str, name: str, role: str, password: str) -> None:
-    """Create an account."""
-    from lab.accounts import AccountError, create_user
-
-    with runtime.database() as db:
-        try:
-            with write(db):
-                user = create_user(db, email=email, name=name, role=role, password=password)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from exc
-    click.echo(f"Compte créé : {user.email} ({user.role})")
-
-
-@users.command("list")
-@pass_runtime
-def users_list(runtime: Runtime) -> None:
-    """List accounts."""
-    from lab.accounts import list_users
-
-    with runtime.database() as db:
-        for row in list_users(db):
-            state = "actif" if row["active"] else "désactivé"
-            click.echo(f"{row['email']}\t{row['role']}\t{state}\t{row['name']}")
-
-
-@users.command("disable")
-@click.argument("email")
-@pass_runtime
-def users_disable(runtime: Runtime, email: str) -> None:
-    """Disable an account and end its sessions."""
-    from lab.accounts import AccountError, set_active
-
-    with runtime.database() as db:
-        try:
-            with write(db):
-                set_active(db, email, False)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from exc
-    click.echo(f"Compte désactivé : {email}")
 
 
 @main.group()
@@ -239,5 +188,5 @@ def backup(runtime: Runtime, dest: Path) -> None:
     click.echo(f"Sauvegarde écrite et vérifiée : {dest}")
 
 
-for command in (themes, analyse, report, export):
+for command in (users, themes, analyse, report, export):
     main.add_command(command)

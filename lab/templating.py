@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from lab import i18n
+from lab.accounts import ROLE_LABELS
 from lab.clock import local_text
 from lab.organisation import Organisation
 from lab.web import public_url
@@ -59,5 +60,6 @@ def build_templates(folders: Iterable[Path]) -> Jinja2Templates:
     )
     env.globals["static"] = static_url
     env.globals["message"] = i18n.translate
+    env.globals["role_labels"] = ROLE_LABELS
     env.filters["date"] = lambda value, with_time=False: local_text(value, with_time)
     return Jinja2Templates(env=env, context_processors=[_base_context])

@@ -45,6 +45,21 @@ def test_users_add_list_disable(run):
     assert "désactivé" in run("users", "list").output
 
 
+def test_users_role_password_enable_are_audited(run, tmp_path):
+    assert run("users", "add", "chef@ville.fr", "--role", "admin", "--password", "a-long-password").exit_code == 0
+    assert run("users", "add", "agent@ville.fr", "--password", "a-long-password").exit_code == 0
+    assert "agent@ville.fr\tmanager\tactif" in run("users", "list").output  # least privilege by default
+    assert run("users", "role", "agent@ville.fr", "staff").exit_code == 0
+    assert run("users", "password", "agent@ville.fr", "--password", "provisoire-2026").exit_code == 0
+    assert "agent@ville.fr\tstaff\tprovisoire" in run("users", "list").output
+    last_admin = run("users", "role", "chef@ville.fr", "staff")
+    assert last_admin.exit_code == 1 and "dernier compte administrateur" in last_admin.output
+    assert run("users", "disable", "chef@ville.fr").exit_code == 1
+    assert run("users", "disable", "agent@ville.fr").exit_code == 0 and run("users", "enable", "agent@ville.fr").exit_code == 0
+    logged = [row[0] for row in sqlite3.connect(tmp_path / "cli.db").execute("SELECT action FROM audit_log ORDER BY id")]
+    assert logged == ["user.create", "user.create", "user.role", "user.password_reset", "user.disable", "user.enable"]
+
+
 def test_users_add_refuses_short_password(run):
     result = run("users", "add", "agent@ville.fr", "--password", "short")
     assert result.exit_code == 1 and "12 caractères" in result.output
