@@ -37,6 +37,7 @@ from feedback.dashboard import SESSIONS_SECTION
 from feedback.limits import Limiters
 from feedback.retention import purge_expired
 from feedback.routes import api, imports, kiosk, own_data, participant, staff, widget
+from feedback.store import trials_by_iteration
 from lab import errors
 from lab import migrations as kernel_migrations
 from lab.access import endpoints, route_rule
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.iteration_sections = ITERATION_SECTIONS
     state.home_sections = HOME_SECTIONS
     state.delivered_actions = delivered_action_titles
+    state.iteration_trials = trials_by_iteration
     # Built always, so tests and tools can drive its tasks; its thread runs only when workers are on.
     state.worker = worker.start() if settings.start_workers else worker
     errors.install(app)
