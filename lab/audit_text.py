@@ -83,15 +83,15 @@ VARIANTS: dict[tuple[str, str, object], str] = {
 
 #: What an object type is called and where its page is (None: no page of its own).
 OBJECTS: dict[str, tuple[str, str | None]] = {
-    "user": (N_("compte n° {id}"), "/admin/users/{id}"),
+    "user": (N_("compte n° {id}"), "/admin/users/{id}"),
     "organisation": (N_("identité de la collectivité"), "/admin/organisation"),
-    "prototype": (N_("prototype n° {id}"), "/lab/prototypes/{id}"),
-    "iteration": (N_("itération n° {id}"), "/lab/iterations/{id}"),
-    "test_group": (N_("groupe n° {id}"), "/lab/groups/{id}"),
-    "participant": (N_("participant·e n° {id}"), None),
-    "deployment": (N_("session de test n° {id}"), "/lab/deployments/{id}"),
-    "invitation": (N_("invitation n° {id}"), None),
-    "redesign_action": (N_("action d'amélioration n° {id}"), None),
+    "prototype": (N_("prototype n° {id}"), "/lab/prototypes/{id}"),
+    "iteration": (N_("itération n° {id}"), "/lab/iterations/{id}"),
+    "test_group": (N_("groupe n° {id}"), "/lab/groups/{id}"),
+    "participant": (N_("participant·e n° {id}"), None),
+    "deployment": (N_("session de test n° {id}"), "/lab/deployments/{id}"),
+    "invitation": (N_("invitation n° {id}"), None),
+    "redesign_action": (N_("action d'amélioration n° {id}"), None),
 }
 
 #: Who acted when no account did: a participant erasing their own data, else the command line or the demo.

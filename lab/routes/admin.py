@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from lab import audit, organisation
+from lab import audit
 from lab.access import Admin, Db
 from lab.accounts import ROLE_HINTS, ROLES, AccountError, User, create_user, get_user, list_users, reset_password, set_active, set_role
 from lab.audit_text import describe
@@ -42,7 +42,6 @@ def admin_home(request: Request, db: Db, _admin: Admin) -> Response:
         "active_by_role": {role: sum(1 for u in users if u["active"] and u["role"] == role) for role in ROLES},
         "temporary": [u for u in users if u["active"] and u["must_change_password"]],
         "disabled": sum(1 for u in users if not u["active"]),
-        "named": organisation.load(db).named,
         "recent": [describe(entry) for entry in recent],
         **ROLE_CONTEXT,
     }

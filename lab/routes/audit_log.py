@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -55,8 +55,9 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=LOCAL_TZ)
 
 
-def read_filters(filters: Filters, known_people: set[int], known_actions: set[str]) -> tuple[audit.AuditQuery, list]:
-    """The query the filters ask for, and the problems of what was typed (field, message)."""
+def read_filters(filters: Filters, known_people: set[int], known_actions: set[str]) -> tuple[audit.AuditQuery, list, Filters]:
+    """The query the filters ask for, the problems of what was typed (field, message), and the filters with
+    readable days written AAAA-MM-JJ (what a date input shows)."""
     problems: list[tuple[str, str]] = []
     person = None
     if filters.personne:
@@ -80,7 +81,8 @@ def read_filters(filters: Filters, known_people: set[int], known_actions: set[st
         since=_midnight(days["du"]) if days["du"] else None,
         until=_midnight(days["au"] + timedelta(days=1)) if days["au"] else None,
     )
-    return query, problems
+    shown = replace(filters, **{name: day.isoformat() for name, day in days.items() if day})
+    return query, problems, shown
 
 
 def page_numbers(current: int, last: int) -> list[int | None]:
@@ -100,10 +102,9 @@ def audit_log(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """Newest staff actions first, in sentences, filtered by person, action and dates."""
-    filters = Filters(personne, action, du, au)
     people = audit.authors(db)
     codes = sorted(set(ACTIONS) | set(audit.recorded_actions(db)), key=lambda code: (code not in ACTIONS, code))
-    query, problems = read_filters(filters, {person["id"] for person in people}, set(codes))
+    query, problems, filters = read_filters(Filters(personne, action, du, au), {person["id"] for person in people}, set(codes))
     entries, total = ([], 0) if problems else audit.search(db, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     last = max(1, math.ceil(total / PAGE_SIZE))
     context = {

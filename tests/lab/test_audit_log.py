@@ -46,6 +46,7 @@ def test_entries_are_sentences_with_the_actors_address(login_as, users, db):
         assert "{" not in text and "user #" not in text and not re.search(r"\bthemes\.merge\b", text)
     page = admin.get("/admin/audit").text
     assert "<dt>to</dt><dd>P-7F3K</dd><dt>count</dt><dd>2</dd>" in page
+    assert "itération n°\u00a04</a>" in page  # the number never wraps away from "n°"
     assert 'href="/lab/iterations/4"' in page and f'href="/admin/users/{users["staff"].id}"' in page
     admin.post_form("/langue", {"lang": "en", "next": "/admin/audit"})
     english = _entries(admin.get("/admin/audit"))
@@ -62,8 +63,9 @@ def test_filters_by_person_action_and_dates(login_as, users, db):
     assert len(by_person) == 1 and "a exporté les données d'une itération (csv)" in by_person[0]
     by_action = _entries(admin.get("/admin/audit?action=prototype.create"))
     assert len(by_action) == 1 and "a créé un prototype" in by_action[0]
-    by_day = _entries(admin.get("/admin/audit?du=2026-01-10&au=10/01/2026"))
-    assert len(by_day) == 1 and "a créé un prototype" in by_day[0]
+    by_day = admin.get("/admin/audit?du=2026-01-10&au=10/01/2026")
+    assert len(_entries(by_day)) == 1 and "a créé un prototype" in _entries(by_day)[0]
+    assert 'name="au" type="date" value="2026-01-10"' in by_day.text  # typed the French way, shown as a date input reads it
     assert _entries(admin.get("/admin/audit?du=2026-01-11&action=prototype.create")) == []
     nobody = _entries(admin.get("/admin/audit?personne=0"))
     assert nobody == []  # every entry here has an author
