@@ -44,7 +44,7 @@ def _organisation(db: Database, settings: Settings, info: DemoInfo, rng: random.
     if organisation.load(db).named:
         return
     now = utcnow()
-    organisation.save(db, organisation.OrganisationForm(**ORGANISATION), now=now, user_id=None)
+    organisation.save(db, ORGANISATION, now=now, user_id=None)
     organisation.set_logo(db, (DATA_DIR / "logo-rivebelle.png").read_bytes(), now=now)
 
 
