@@ -74,7 +74,8 @@ def serve(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
     """Serve the web app."""
     import uvicorn
 
-    app = create_app(runtime.settings.with_(base_url=base_url) if base_url else runtime.settings)
+    settings = runtime.settings.with_(served_url=served_address(host, port))
+    app = create_app(settings.with_(base_url=base_url) if base_url else settings)
     # Start-up leaves a large heap (scikit-learn, scipy, templates) that every full garbage collection
     # would scan again: freezing it took the API's p99 latency from ~230 ms to ~70 ms under load.
     gc.freeze()
@@ -94,7 +95,8 @@ def demo(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
 
     with runtime.database() as db:
         info = load_demo(db, runtime.settings)
-    click.echo(info.describe(base_url or runtime.settings.base_url or served_address(host, port)))
+    settings = runtime.settings.with_(served_url=served_address(host, port))
+    click.echo(info.describe(base_url or settings.public_url()))
 
 
 @main.group()

@@ -48,6 +48,9 @@ class Settings:
     production: bool = False
     #: LAB_BASE_URL, the public address; None (unset) means links follow the address each request was served on.
     base_url: str | None = None
+    #: Where `lab serve` listens (it sets this): links made outside a request (e-mails, the demo's printout) use it
+    #: when LAB_BASE_URL is unset.
+    served_url: str = "http://127.0.0.1:8000"
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
     login_attempts: int = 5
@@ -60,9 +63,10 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     start_workers: bool = True
 
-    def public_url(self, served: str) -> str:
-        """The address links are built on: LAB_BASE_URL when set, else `served` (scheme://host of the request)."""
-        return self.base_url or served.rstrip("/")
+    def public_url(self, served: str | None = None) -> str:
+        """The address links are built on: LAB_BASE_URL when set, else `served` (scheme://host of the request
+        being answered), else the address `lab serve` listens on."""
+        return self.base_url or (served.rstrip("/") if served else self.served_url)
 
     def secure_cookies(self, scheme: str) -> bool:
         """Cookies get the Secure flag when the public address is HTTPS (the request's scheme when unset)."""

@@ -151,9 +151,13 @@ def test_serve_takes_a_base_url(run, monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
     try:
         assert run("serve", "--port", "8101", "--base-url", "https://lab.ville.fr/").exit_code == 0
+        with TestClient(served["app"]):  # runs the lifespan, which stops the app's background worker
+            assert served["app"].state.settings.base_url == "https://lab.ville.fr" and served["port"] == 8101
+        assert run("serve", "--host", "0.0.0.0", "--port", "8102").exit_code == 0
+        with TestClient(served["app"]):
+            assert served["app"].state.settings.base_url is None
+            assert served["app"].state.settings.public_url() == "http://127.0.0.1:8102"  # links made outside a request
     finally:
-        gc.unfreeze()
-    with TestClient(served["app"]):  # runs the lifespan, which stops the app's background worker
-        assert served["app"].state.settings.base_url == "https://lab.ville.fr" and served["port"] == 8101
+        gc.unfreeze()  # `lab serve` freezes the start-up heap
     refused = CliRunner().invoke(main, ["serve", "--base-url", "lab.ville.fr"])
     assert refused.exit_code == 2 and "--base-url" in refused.output

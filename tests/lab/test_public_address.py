@@ -81,8 +81,10 @@ def test_base_url_setting_is_explicit_and_checked():
     for bad in ("lab.ville.fr", "ftp://lab.ville.fr", "https://lab.ville.fr/lab", "https://"):
         with pytest.raises(SettingsError, match="LAB_BASE_URL"):
             Settings.from_env({"LAB_BASE_URL": bad})
-    unset = Settings()
-    assert unset.public_url("http://127.0.0.1:8101") == "http://127.0.0.1:8101"
+    unset = Settings(served_url="http://127.0.0.1:8101")
+    assert unset.public_url("http://lab.local:8101/") == "http://lab.local:8101"
+    assert unset.public_url() == "http://127.0.0.1:8101"  # outside a request (e-mails): where `lab serve` listens
     assert unset.secure_cookies("https") and not unset.secure_cookies("http")
     configured = Settings(base_url="https://lab.ville.fr")
-    assert configured.public_url("http://10.0.0.5:8000") == "https://lab.ville.fr" and configured.secure_cookies("http")
+    assert configured.public_url("http://10.0.0.5:8000") == configured.public_url() == "https://lab.ville.fr"
+    assert configured.secure_cookies("http")

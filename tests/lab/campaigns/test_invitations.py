@@ -171,6 +171,6 @@ def test_staff_manage_shared_links_and_export_them(login_as, db, settings, seede
     assert {row.split(";")[3] for row in rows[1:]} == {link["url"].replace(BASE, "http://testserver") for link in usable}
     merge = staff.get(f"{page_url}/invitations.csv?contacts=true").text
     assert "nom;courriel;telephone" in merge and "Jeanne Martin;jeanne@ville.test" in merge
-    actions = [row["action"] for row in db.query("SELECT action FROM audit_log WHERE action LIKE 'invitation%'")]
+    actions = [row["action"] for row in db.query("SELECT action FROM audit_log WHERE action LIKE 'invitation%' ORDER BY id")]
     assert actions == ["invitation.create_shared", "invitation.revoke", "invitations.generate",
                        "invitations.export", "invitations.export"]
