@@ -34,7 +34,7 @@ test: install system-deps js-deps
 	$(BIN)/pytest
 
 demo: install
-	$(BIN)/lab demo
+	$(BIN)/lab demo --host $(HOST) --port $(PORT)
 	$(BIN)/lab serve --host $(HOST) --port $(PORT)
 
 serve: install

@@ -83,14 +83,14 @@ def _common(db: Database, deployment: dict, settings: Settings, unsubscribe: str
         "title": deployment["prototype_title"],
         "mediator_phone": mail_settings(db, deployment["id"])["mediator_phone"],
         "unsubscribe_url": unsubscribe,
-        "privacy_url": settings.base_url + "/donnees-personnelles",
+        "privacy_url": settings.public_url() + "/donnees-personnelles",
     }
 
 
 def _personal_link(db: Database, settings: Settings, *, deployment_id: int, participant_id: int) -> str:
     row = db.execute("SELECT salt FROM invitations WHERE deployment_id = ? AND participant_id = ? AND kind = 'personal'",
                      [deployment_id, participant_id]).fetchone()
-    return invitation_url(settings.base_url, make_token(settings.secret_key, row[0]))
+    return invitation_url(settings.public_url(), make_token(settings.secret_key, row[0]))
 
 
 def letter_for(db: Database, message: dict, *, env: jinja2.Environment, settings: Settings,
@@ -108,12 +108,12 @@ def letter_for(db: Database, message: dict, *, env: jinja2.Environment, settings
         return None  # the address was erased since: nothing to write
     code, name, email = person
     deployment = get_deployment(db, message["deployment_id"])
-    unsubscribe = unsubscribe_url(settings.base_url, settings.secret_key, message["participant_id"], code)
+    unsubscribe = unsubscribe_url(settings.public_url(), settings.secret_key, message["participant_id"], code)
     context = {**_common(db, deployment, settings, unsubscribe), "name": name}
     if message["kind"] == "changes":
         tested = previous_iteration(db, get_iteration(db, message["iteration_id"]))
         context |= {"changes": changes_after(db, tested, delivered_actions=delivered_actions),
-                    "changes_url": changes_url(settings.base_url, settings.secret_key, tested["id"])}
+                    "changes_url": changes_url(settings.public_url(), settings.secret_key, tested["id"])}
     else:
         context["link"] = _personal_link(db, settings, deployment_id=deployment["id"], participant_id=message["participant_id"])
     subject, text, html = _render(env, message["kind"], context, message["language"])
@@ -134,12 +134,12 @@ def sample_letter(db: Database, *, kind: str, deployment_id: int, env: jinja2.En
                   delivered_actions: DeliveredActions, language: str, recipient: str) -> Letter:
     """The letter a session's participants would get, with an example link instead of anyone's: previews and tests."""
     deployment = get_deployment(db, deployment_id)
-    unsubscribe = settings.base_url + UNSUBSCRIBE_PATH + EXAMPLE_TOKEN
+    unsubscribe = settings.public_url() + UNSUBSCRIBE_PATH + EXAMPLE_TOKEN
     context = {**_common(db, deployment, settings, unsubscribe), "name": "",
-               "link": invitation_url(settings.base_url, EXAMPLE_TOKEN)}
+               "link": invitation_url(settings.public_url(), EXAMPLE_TOKEN)}
     if kind == "changes":
         with speaking(language):
             context["changes"] = _sample_changes(db, deployment, delivered_actions)
-        context["changes_url"] = settings.base_url + CHANGES_PATH + EXAMPLE_TOKEN
+        context["changes_url"] = settings.public_url() + CHANGES_PATH + EXAMPLE_TOKEN
     subject, text, html = _render(env, kind, context, language)
     return Letter(subject, text, html, recipient, "", unsubscribe, language, context["organisation"].name)

@@ -44,7 +44,7 @@ _RECIPIENTS = """
 def message_domain(settings: Settings) -> str:
     """The right-hand side of our Message-IDs: the sender's domain, or the lab's host name."""
     sender = settings.smtp.sender
-    return sender.rsplit("@", 1)[1].strip(" >") if "@" in sender else (urlsplit(settings.base_url).hostname or "localhost")
+    return sender.rsplit("@", 1)[1].strip(" >") if "@" in sender else (urlsplit(settings.public_url()).hostname or "localhost")
 
 
 # --- a session's mail settings ----------------------------------------------------------------

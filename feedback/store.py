@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -18,7 +18,7 @@ from feedback.pii import Scan
 from lab.campaigns.deployments import assign_variant
 from lab.campaigns.invitations import trials_used
 from lab.clock import iso, utcnow
-from lab.db import one
+from lab.db import one, placeholders
 
 COMMENT_MAX = 2000
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -55,6 +55,26 @@ def trial_of(db: Database, *, deployment_id: int, participant_id: int) -> dict |
            AND channel IN ('online', 'assisted', 'kiosk')""",
         [deployment_id, participant_id],
     )
+
+
+def trials_by_iteration(db: Database, iteration_ids: Sequence[int]) -> dict[int, int]:
+    """How many people took part in each iteration (any channel): "tested" means at least one did."""
+    ids = list(iteration_ids)
+    if not ids:
+        return {}
+    return dict(db.execute(
+        f"SELECT iteration_id, COUNT(*) FROM trials WHERE iteration_id IN ({placeholders(ids)}) GROUP BY iteration_id", ids
+    ).fetchall())
+
+
+def spent_personal_links(db: Database, deployment_id: int) -> set[int]:
+    """Personal links whose participant already took part: a newcomer opening one resumes that person's trial."""
+    return {row[0] for row in db.execute(
+        """SELECT i.id FROM invitations i JOIN trials t ON t.deployment_id = i.deployment_id
+             AND t.participant_id = i.participant_id
+           WHERE i.deployment_id = ? AND i.kind = 'personal'""",
+        [deployment_id],
+    )}
 
 
 def insert_trial(

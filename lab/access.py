@@ -29,6 +29,10 @@ class Forbidden(Exception):
     """Raised when the signed-in role may not use this route."""
 
 
+class PasswordChangeRequired(Exception):
+    """Raised when an account still holds the temporary password an admin gave it."""
+
+
 class CsrfRejected(Exception):
     """Raised when an unsafe request lacks a matching token or comes from another origin."""
 
@@ -62,8 +66,9 @@ def current_user(request: Request, db: Db) -> User | None:
 def _same_origin(request: Request, value: str) -> bool:
     parts = urlsplit(value)
     origin = f"{parts.scheme}://{parts.netloc}"
-    own = {f"{request.url.scheme}://{request.url.netloc}", request.app.state.settings.base_url}
-    return origin in own
+    # The address this request came to, and the configured public one when set (a proxy may rewrite the host).
+    served = f"{request.url.scheme}://{request.url.netloc}"
+    return origin in {served, request.app.state.settings.public_url(served)}
 
 
 async def csrf_guard(request: Request) -> None:
@@ -92,11 +97,16 @@ async def csrf_guard(request: Request) -> None:
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may call a route; `roles=None` means anyone, `csrf=False` only for key-based APIs."""
+    """Who may call a route; `roles=None` means anyone, `csrf=False` only for key-based APIs.
+
+    `temporary_password_ok` marks the few routes an account with a temporary password may use
+    (choosing its own password, signing out): every other staff route sends it there first.
+    """
 
     name: str
     roles: frozenset[str] | None
     csrf: bool = True
+    temporary_password_ok: bool = False
 
 
 PUBLIC = Rule("public", None)
@@ -104,6 +114,8 @@ STAFF = Rule("staff", frozenset({"staff", "admin"}))
 READER = Rule("reader", frozenset({"staff", "manager", "admin"}))
 MANAGER = Rule("manager", frozenset({"manager"}))
 ADMIN = Rule("admin", frozenset({"admin"}))
+#: Any signed-in account, even one that must still replace its temporary password.
+ACCOUNT = Rule("account", frozenset({"staff", "manager", "admin"}), temporary_password_ok=True)
 #: Anonymous senders identified by a per-deployment public key (widget, JSON API): no cookies, no CSRF.
 DEPLOYMENT_KEY = Rule("deployment_key", None, csrf=False)
 
@@ -129,6 +141,8 @@ def requires(rule: Rule):
             raise LoginRequired()
         if user.role not in rule.roles:
             raise Forbidden()
+        if user.must_change_password and not rule.temporary_password_ok:
+            raise PasswordChangeRequired()
         return user
 
     check.access_rule = rule  # type: ignore[attr-defined]
@@ -160,4 +174,5 @@ StaffUser = Annotated[User, requires(STAFF)]
 Reader = Annotated[User, requires(READER)]
 Manager = Annotated[User, requires(MANAGER)]
 Admin = Annotated[User, requires(ADMIN)]
+Account = Annotated[User, requires(ACCOUNT)]
 Visitor = Annotated[User | None, requires(PUBLIC)]

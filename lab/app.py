@@ -30,15 +30,18 @@ from analysis.reports.refresh_task import SnapshotRefresh
 from analysis.themes import migrations as theme_migrations
 from analysis.themes import routes as theme_routes
 from analysis.themes.actions import delivered_action_titles
+from analysis.themes.dashboard import WORK_SECTION
 from analysis.themes.erasure import forget_themes
 from analysis.themes.jobs import QueuedAnalyses
 from analysis.themes.preparation import CommentPreparation
 from feedback import migrations as feedback_migrations
+from feedback.dashboard import SESSIONS_SECTION
 from feedback.limits import Limiters
 from feedback.mail_task import MailSending
 from feedback.mailings import queue_change_notices
 from feedback.retention import purge_expired
 from feedback.routes import api, imports, kiosk, mail_citizen, mail_staff, own_data, participant, staff, widget
+from feedback.store import trials_by_iteration
 from lab import errors
 from lab import migrations as kernel_migrations
 from lab.access import endpoints, route_rule
@@ -50,7 +53,7 @@ from lab.clock import utcnow
 from lab.db import ConnectionPool, checkpoint, migrate, opened, write
 from lab.group_commit import GroupCommit
 from lab.head_requests import HeadAsGet
-from lab.routes import admin, auth
+from lab.routes import account, admin, audit_log, auth, home
 from lab.routes import organisation as organisation_routes
 from lab.routes.auth import LoginLimits
 from lab.routes.organisation import with_organisation
@@ -83,7 +86,10 @@ TEMPLATE_FOLDERS = tuple(
 ROUTERS = (
     api.router,
     auth.router,
+    home.router,
+    account.router,
     admin.router,
+    audit_log.router,
     organisation_routes.router,
     groups.router,
     deployments.router,
@@ -105,6 +111,9 @@ FORGET_HOOKS = (forget_themes, forget_reports)
 
 #: Sections the iteration page shows below its own content, from layers above prototypes.
 ITERATION_SECTIONS = (theme_routes.DELIVERED_SECTION,)
+
+#: Sections of the staff home (`/lab`), from the layers that hold sessions, comments and actions.
+HOME_SECTIONS = (SESSIONS_SECTION, WORK_SECTION)
 
 
 def deployment_hooks(settings: Settings) -> tuple[DeploymentHook, ...]:
@@ -193,8 +202,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.feedback_limiters = Limiters.from_settings(settings)
     state.forget_hooks = FORGET_HOOKS
     state.iteration_sections = ITERATION_SECTIONS
+    state.home_sections = HOME_SECTIONS
     state.delivered_actions = delivered_action_titles
     state.deployment_hooks = deployment_hooks(settings)
+    state.iteration_trials = trials_by_iteration
     # Built always, so tests and tools can drive its tasks; its thread runs only when workers are on.
     state.worker = worker.start() if settings.start_workers else worker
     errors.install(app)
@@ -203,8 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, dependencies=[] if router is api.router else [Depends(with_organisation)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     check_access_rules(app)
-    app.add_middleware(VisitorCookies, secure=settings.secure_cookies, default_locale=settings.default_locale,
-                       cookieless_prefixes=("/api/v1/feedback",))
+    app.add_middleware(VisitorCookies, settings=settings, cookieless_prefixes=("/api/v1/feedback",))
     # Citizens' steps take phone photos (often 6-12 MB): let the step itself refuse an oversized file
     # with a message next to the field; the request cap only stops absurd bodies.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits={"/api/v1/specs/": MAX_SPEC_BYTES, "/api/": 64 * 1024},

@@ -15,11 +15,12 @@ import click
 from analysis.reports.cli import export, report
 from analysis.themes.analyse_cli import analyse
 from analysis.themes.cli import themes
+from lab.accounts_cli import users
 from lab.app import FORGET_HOOKS, MIGRATIONS, TEMPLATE_FOLDERS, create_app
 from lab.commands import Runtime, pass_runtime
 from lab.db import backup as backup_db
 from lab.db import checkpoint, opened, write
-from lab.settings import Settings, SettingsError
+from lab.settings import Settings, SettingsError, check_base_url
 
 
 @click.group()
@@ -45,15 +46,36 @@ def init(runtime: Runtime) -> None:
     click.echo(f"Base de données prête : {runtime.settings.db_path}")
 
 
+def _base_url(value: str | None) -> str | None:
+    try:
+        return check_base_url(value) if value else None
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def served_address(host: str, port: int) -> str:
+    """The address a browser on this machine types to reach `lab serve --host HOST --port PORT`."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # a wildcard is not an address to visit
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+HOST = click.option("--host", default="127.0.0.1", show_default=True, help="Interface the server listens on.")
+PORT = click.option("--port", default=8000, show_default=True, type=int, help="Port the server listens on.")
+BASE_URL = click.option("--base-url", callback=lambda _ctx, _param, value: _base_url(value),
+                        help="Public address for links (default: $LAB_BASE_URL, else the address each request came to).")
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@HOST
+@PORT
+@BASE_URL
 @pass_runtime
-def serve(runtime: Runtime, host: str, port: int) -> None:
+def serve(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
     """Serve the web app."""
     import uvicorn
 
-    app = create_app(runtime.settings)
+    settings = runtime.settings.with_(served_url=served_address(host, port))
+    app = create_app(settings.with_(base_url=base_url) if base_url else settings)
     # Start-up leaves a large heap (scikit-learn, scipy, templates) that every full garbage collection
     # would scan again: freezing it took the API's p99 latency from ~230 ms to ~70 ms under load.
     gc.freeze()
@@ -63,66 +85,18 @@ def serve(runtime: Runtime, host: str, port: int) -> None:
 
 
 @main.command()
+@HOST
+@PORT
+@BASE_URL
 @pass_runtime
-def demo(runtime: Runtime) -> None:
-    """Load the demo lab (idempotent) and print logins and open invitation links."""
+def demo(runtime: Runtime, host: str, port: int, base_url: str | None) -> None:
+    """Load the demo lab (idempotent) and print logins and invitation links for the address it will be served on."""
     from lab.demo.loader import load_demo
 
     with runtime.database() as db:
         info = load_demo(db, runtime.settings)
-    click.echo(info.describe(runtime.settings.base_url))
-
-
-@main.group()
-def users() -> None:
-    """Manage staff accounts."""
-
-
-@users.command("add")
-@click.argument("email")
-@click.option("--name", default="", help="Display name.")
-@click.option("--role", type=click.Choice(["admin", "staff", "manager"]), default="staff", show_default=True)
-@click.password_option(help="At least 12 characters (asked if not given).")
-@pass_runtime
-def users_add(runtime: Runtime, email: str, name: str, role: str, password: str) -> None:
-    """Create an account."""
-    from lab.accounts import AccountError, create_user
-
-    with runtime.database() as db:
-        try:
-            with write(db):
-                user = create_user(db, email=email, name=name, role=role, password=password)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from exc
-    click.echo(f"Compte créé : {user.email} ({user.role})")
-
-
-@users.command("list")
-@pass_runtime
-def users_list(runtime: Runtime) -> None:
-    """List accounts."""
-    from lab.accounts import list_users
-
-    with runtime.database() as db:
-        for row in list_users(db):
-            state = "actif" if row["active"] else "désactivé"
-            click.echo(f"{row['email']}\t{row['role']}\t{state}\t{row['name']}")
-
-
-@users.command("disable")
-@click.argument("email")
-@pass_runtime
-def users_disable(runtime: Runtime, email: str) -> None:
-    """Disable an account and end its sessions."""
-    from lab.accounts import AccountError, set_active
-
-    with runtime.database() as db:
-        try:
-            with write(db):
-                set_active(db, email, False)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from exc
-    click.echo(f"Compte désactivé : {email}")
+    settings = runtime.settings.with_(served_url=served_address(host, port))
+    click.echo(info.describe(base_url or settings.public_url()))
 
 
 @main.group()
@@ -216,5 +190,5 @@ def backup(runtime: Runtime, dest: Path) -> None:
     click.echo(f"Sauvegarde écrite et vérifiée : {dest}")
 
 
-for command in (themes, analyse, report, export):
+for command in (users, themes, analyse, report, export):
     main.add_command(command)

@@ -12,12 +12,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lab.access import CsrfRejected, Forbidden, LoginRequired
+from lab.access import CsrfRejected, Forbidden, LoginRequired, PasswordChangeRequired
 from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.web import is_htmx, render
 
 log = logging.getLogger("servicelab")
+#: Where an account with a temporary password is sent before anything else (`lab.routes.account`).
+PASSWORD_PAGE = "/compte/mot-de-passe"
 
 MESSAGES = {
     400: N_("La demande est incomplète ou mal formée."),
@@ -61,6 +63,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return error_response(request, 403)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        if is_htmx(request):
+            return Response(status_code=403, headers={"HX-Redirect": PASSWORD_PAGE})
+        if request.method == "GET" and not wants_json(request):
+            return RedirectResponse(PASSWORD_PAGE, status_code=303)
+        return error_response(request, 403, _("Choisissez d'abord votre propre mot de passe : le mot de passe provisoire "
+                                              "ne donne accès qu'à ce choix."))
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:

@@ -64,3 +64,25 @@ def organisation(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="007_account_passwords")
+def account_passwords(db: Database) -> None:
+    """A password an admin set is temporary until its owner chooses one; when each password was last set."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+        """
+    )
+
+
+@migrations(name="008_audit_log_filters")
+def audit_log_filters(db: Database) -> None:
+    """Admins filter the audit log by person and by action, newest first."""
+    db.executescript(
+        """
+        CREATE INDEX audit_log_user ON audit_log(user_id, id);
+        CREATE INDEX audit_log_action ON audit_log(action, id);
+        """
+    )

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lab.access import CSRF_COOKIE
 from lab.i18n import current_locale, pick_locale
+from lab.settings import Settings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -72,10 +73,9 @@ class SecurityHeaders:
 class VisitorCookies:
     """Give every visitor a CSRF token and apply their language choice."""
 
-    def __init__(self, app: ASGIApp, *, secure: bool, default_locale: str, cookieless_prefixes: tuple[str, ...] = ()):
+    def __init__(self, app: ASGIApp, *, settings: Settings, cookieless_prefixes: tuple[str, ...] = ()):
         self.app = app
-        self.secure = secure
-        self.default_locale = default_locale
+        self.settings = settings
         self.cookieless_prefixes = cookieless_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,13 +89,14 @@ class VisitorCookies:
         if fresh:
             token = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = token or ""
-        current_locale.set(pick_locale(cookies.get(LOCALE_COOKIE), self.default_locale))
+        current_locale.set(pick_locale(cookies.get(LOCALE_COOKIE), self.settings.default_locale))
+        secure = self.settings.secure_cookies(scope.get("scheme", "http"))
 
         async def send_with_cookie(message: Message) -> None:
             if fresh and message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if CSRF_COOKIE + "=" not in " ".join(headers.getlist("set-cookie")):
-                    headers.append("set-cookie", csrf_cookie_header(token, secure=self.secure))
+                    headers.append("set-cookie", csrf_cookie_header(token, secure=secure))
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

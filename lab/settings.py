@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class SettingsError(RuntimeError):
@@ -98,6 +99,13 @@ def _whole(env: Mapping[str, str], key: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise SettingsError(f"{key} must be between {low} and {high}, not {value}.")
     return value
+def check_base_url(value: str) -> str:
+    """A public address is scheme and host (and maybe a port): links are built by appending paths to it."""
+    text = value.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise SettingsError(f"LAB_BASE_URL must look like https://lab.ville.fr (scheme and host only), not {value!r}.")
+    return text
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,11 @@ class Settings:
     db_path: Path = Path("var/lab.db")
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     production: bool = False
-    base_url: str = "http://127.0.0.1:8000"
+    #: LAB_BASE_URL, the public address; None (unset) means links follow the address each request was served on.
+    base_url: str | None = None
+    #: Where `lab serve` listens (it sets this): links made outside a request (e-mails, the demo's printout) use it
+    #: when LAB_BASE_URL is unset.
+    served_url: str = "http://127.0.0.1:8000"
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
     login_attempts: int = 5
@@ -121,10 +133,14 @@ class Settings:
     start_workers: bool = True
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies get the Secure flag whenever the public address is HTTPS."""
-        return self.base_url.startswith("https://")
+    def public_url(self, served: str | None = None) -> str:
+        """The address links are built on: LAB_BASE_URL when set, else `served` (scheme://host of the request
+        being answered), else the address `lab serve` listens on."""
+        return self.base_url or (served.rstrip("/") if served else self.served_url)
+
+    def secure_cookies(self, scheme: str) -> bool:
+        """Cookies get the Secure flag when the public address is HTTPS (the request's scheme when unset)."""
+        return self.base_url.startswith("https://") if self.base_url else scheme == "https"
 
     def with_(self, **changes) -> Settings:
         """Return a copy with some values changed (tests and CLI options)."""
@@ -146,8 +162,8 @@ class Settings:
         if "LAB_DB" in env:
             values["db_path"] = Path(env["LAB_DB"])
         values["secret_key"] = secret or _local_secret(values.get("db_path", cls.db_path))
-        if "LAB_BASE_URL" in env:
-            values["base_url"] = env["LAB_BASE_URL"].rstrip("/")
+        if env.get("LAB_BASE_URL", "").strip():
+            values["base_url"] = check_base_url(env["LAB_BASE_URL"])
         for name, key in (
             ("session_idle_minutes", "LAB_SESSION_IDLE_MINUTES"),
             ("session_absolute_hours", "LAB_SESSION_ABSOLUTE_HOURS"),

@@ -12,8 +12,10 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from lab import i18n
+from lab.accounts import ROLE_LABELS
 from lab.clock import local_text
 from lab.organisation import Organisation
+from lab.web import public_url
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -31,7 +33,7 @@ def _base_context(request: Request) -> dict:
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "lang": i18n.current_locale.get(),
         "languages": i18n.LANGUAGE_NAMES,
-        "base_url": request.app.state.settings.base_url,
+        "base_url": public_url(request),
         # Set by every page's router; pages rendered outside a route (404, 413) speak of "the collectivité".
         "organisation": getattr(request.state, "organisation", None) or Organisation(),
     }
@@ -58,5 +60,6 @@ def build_templates(folders: Iterable[Path]) -> Jinja2Templates:
     )
     env.globals["static"] = static_url
     env.globals["message"] = i18n.translate
+    env.globals["role_labels"] = ROLE_LABELS
     env.filters["date"] = lambda value, with_time=False: local_text(value, with_time)
     return Jinja2Templates(env=env, context_processors=[_base_context])

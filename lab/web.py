@@ -21,6 +21,16 @@ def local_path(target: str | None) -> str:
     return "/"
 
 
+def public_url(request: Request) -> str:
+    """Where links given to people point: LAB_BASE_URL, or else the scheme and host this request was served on."""
+    return request.app.state.settings.public_url(f"{request.url.scheme}://{request.url.netloc}")
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies are Secure whenever the public address (configured or served) is HTTPS."""
+    return request.app.state.settings.secure_cookies(request.url.scheme)
+
+
 def is_htmx(request: Request) -> bool:
     """True when htmx asked for a fragment rather than a whole page."""
     return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"

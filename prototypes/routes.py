@@ -13,15 +13,21 @@ from lab import audit
 from lab.access import Db, StaffUser
 from lab.db import write
 from lab.errors import error_response
+from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.web import Id, redirect, render
 from prototypes import store
 from prototypes.answers import validate_step, visible_fields
 from prototypes.diff import diff_specs
 from prototypes.spec_issues import SpecError
+from prototypes.spec_reference import reference
 from prototypes.spec_yaml import parse_spec
 
 router = APIRouter()
+#: Pages here read `app.state.iteration_trials(db, iteration_ids) -> {iteration_id: people who took part}`, given by
+#: the shell from the layer that records trials: an iteration is "tested" only once someone took part.
+#: An iteration is frozen when first deployed: citizens may already have seen it, as it stands.
+FROZEN = N_("Cette itération a déjà été déployée auprès de participant·es : créez une nouvelle itération pour la modifier.")
 #: Sections other packages add to an iteration's page, as (template, context builder(db, iteration));
 #: the analysis package adds the redesign actions this iteration delivers. Prototypes import none of them.
 MAX_SPEC_BYTES = 200 * 1024
@@ -36,6 +42,11 @@ steps:
       - {key: champ_1, type: text, label: Votre réponse, required: true}
 confirmation: Merci, votre demande a bien été enregistrée.
 """
+
+
+def _editor(spec_yaml: str, changelog: str, status: dict | None = None) -> dict:
+    """What the YAML editor shows: the text, the changelog, its validation and the format's reference panel."""
+    return {"spec_yaml": spec_yaml, "changelog": changelog, "status": status, "reference": reference()}
 
 
 def _spec_status(spec_yaml: str) -> dict:
@@ -73,13 +84,24 @@ def prototype_list(request: Request, db: Db, _user: StaffUser) -> Response:
 @router.get("/lab/prototypes/new")
 def prototype_new(request: Request, _user: StaffUser) -> Response:
     """A YAML editor with live validation, or a file upload."""
-    return render(request, "prototypes/new.html", {"spec_yaml": STARTER_SPEC, "changelog": "", "status": None})
+    return render(request, "prototypes/new.html", _editor(STARTER_SPEC, ""))
 
 
 @router.post("/lab/specs/validate")
-def spec_validate(request: Request, _user: StaffUser, spec_yaml: Annotated[str, Form(max_length=MAX_SPEC_BYTES)] = "") -> Response:
-    """Live validation fragment for the editor (htmx, on every pause in typing)."""
-    return render(request, "prototypes/_spec_status.html", {"status": _spec_status(spec_yaml)})
+def spec_validate(
+    request: Request, db: Db, _user: StaffUser, spec_yaml: Annotated[str, Form(max_length=MAX_SPEC_BYTES)] = "",
+    iteration_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
+) -> Response:
+    """Live validation fragment for the editor (htmx, on every pause in typing), with the changes since the
+    previous iteration when editing one (swapped out of band into the "Changements depuis vN" panel)."""
+    status = _spec_status(spec_yaml)
+    context: dict = {"status": status}
+    iteration = store.get_iteration(db, iteration_id) if iteration_id else None
+    previous = store.previous_iteration(db, iteration) if iteration else None
+    if previous is not None:
+        changes = diff_specs(store.spec_of(previous), status["spec"]) if status["ok"] else None
+        context |= {"live_diff": True, "previous": previous, "changes": changes}
+    return render(request, "prototypes/_spec_status.html", context)
 
 
 @router.post("/api/v1/specs/validate", tags=["specs"])
@@ -110,7 +132,7 @@ async def prototype_create(
         text = await _read_spec_upload(spec_file) or spec_yaml
         iteration_id = await run_in_threadpool(_create, db, user, text, changelog)  # validation is CPU work
     except SpecError as exc:
-        context = {"spec_yaml": spec_yaml, "changelog": changelog, "status": {"ok": False, "issues": exc.issues}}
+        context = _editor(spec_yaml, changelog, {"ok": False, "issues": exc.issues})
         return render(request, "prototypes/new.html", context, status_code=422)
     return redirect(request, f"/lab/iterations/{iteration_id}")
 
@@ -132,7 +154,9 @@ def prototype_detail(request: Request, db: Db, _user: StaffUser, prototype_id: I
     if prototype is None:
         return error_response(request, 404)
     iterations = store.list_iterations(db, prototype_id)
-    return render(request, "prototypes/detail.html", {"prototype": prototype, "iterations": iterations[::-1]})
+    tested = request.app.state.iteration_trials(db, [it["id"] for it in iterations])
+    return render(request, "prototypes/detail.html",
+                  {"prototype": prototype, "iterations": iterations[::-1], "tested": tested})
 
 
 @router.post("/lab/prototypes/{prototype_id}/iterations")
@@ -158,6 +182,7 @@ def _iteration_context(request: Request, db, iteration: dict) -> dict:
     changes = diff_specs(store.spec_of(previous), spec) if previous else []
     return {
         "iteration": iteration,
+        "tested": request.app.state.iteration_trials(db, [iteration["id"]]),
         "prototype": store.get_prototype(db, iteration["prototype_id"]),
         "spec": spec,
         "previous": previous,
@@ -197,8 +222,8 @@ def iteration_edit(request: Request, db: Db, _user: StaffUser, iteration_id: Id)
     if iteration is None:
         return error_response(request, 404)
     if iteration["frozen_at"]:
-        return error_response(request, 409, _("Cette itération a déjà été testée : créez une nouvelle itération pour la modifier."))
-    context = _iteration_context(request, db, iteration) | {"spec_yaml": iteration["spec_yaml"], "changelog": iteration["changelog"], "status": None}
+        return error_response(request, 409, _(FROZEN))
+    context = _iteration_context(request, db, iteration) | _editor(iteration["spec_yaml"], iteration["changelog"])
     return render(request, "prototypes/edit.html", context)
 
 
@@ -220,11 +245,10 @@ def iteration_save(
             store.update_iteration(db, iteration_id=iteration_id, spec_yaml=spec_yaml, changelog=changelog)
             audit.record(db, user_id=user.id, action="iteration.update", object_type="iteration", object_id=iteration_id)
     except store.IterationFrozen:
-        return error_response(request, 409, _("Cette itération a déjà été testée : créez une nouvelle itération pour la modifier."))
+        return error_response(request, 409, _(FROZEN))
     except SpecError as exc:
-        context = _iteration_context(request, db, iteration) | {
-            "spec_yaml": spec_yaml, "changelog": changelog, "status": {"ok": False, "issues": exc.issues}
-        }
+        context = _iteration_context(request, db, iteration) | _editor(spec_yaml, changelog, {"ok": False, "issues": exc.issues})
+        context["changes"] = None  # the text sent is not a spec yet: no changes to show
         return render(request, "prototypes/edit.html", context, status_code=422)
     return redirect(request, f"/lab/iterations/{iteration_id}")
 

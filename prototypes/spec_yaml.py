@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from difflib import get_close_matches
 from typing import Any
 
 import pydantic
@@ -13,6 +12,7 @@ from pydantic import BaseModel
 from lab.i18n import N_
 from prototypes.spec import AUTOCOMPLETE_TOKENS, FIELD_TYPES, MAX_SPEC_BYTES, Field, ShowIf, Spec, Step
 from prototypes.spec_issues import Path, Problem, SpecError, Tree, locate, make_issue, parse_path
+from prototypes.spec_synonyms import suggest
 
 
 def parse_spec(text: str) -> Spec:
@@ -186,19 +186,19 @@ def _french(error: Any, path: Path, tree: Tree) -> tuple[str, dict[str, object]]
     if kind == "extra_forbidden":
         model = _MODEL_AT.get(tuple(p for p in path[:-1] if isinstance(p, str)), Spec)
         allowed = _allowed_keys(model)
-        close = get_close_matches(name, allowed, n=1)
-        if close:
+        suggestion = suggest(name, allowed, kind="keys")
+        if suggestion:
             return N_("clé « {name} » inconnue : vouliez-vous dire « {suggestion} » ?"), {
-                "name": name, "suggestion": close[0]}
+                "name": name, "suggestion": suggestion}
         return N_("clé « {name} » inconnue ; clés possibles : {allowed}"), {
             "name": name, "allowed": ", ".join(allowed)}
     if kind == "literal_error":
         allowed = _ALLOWED_LITERALS.get(name, ())
-        close = get_close_matches(str(value), allowed, n=1)
+        suggestion = suggest(value, allowed, kind="types") if name == "type" else None
         params = {"value": value, "allowed": ", ".join(allowed)}
-        if name == "type" and close:
+        if suggestion:
             return (N_("type de champ « {value} » inconnu : vouliez-vous dire « {suggestion} » ? "
-                    "Types possibles : {allowed}"), {**params, "suggestion": close[0]})
+                    "Types possibles : {allowed}"), {**params, "suggestion": suggestion})
         if name == "type":
             return N_("type de champ « {value} » inconnu ; types possibles : {allowed}"), params
         return N_("valeur « {value} » inconnue pour « {name} » ; valeurs possibles : {allowed}"), {

@@ -19,7 +19,7 @@ from analysis.themes.analyses import latest_done
 from analysis.themes.reading import get_theme
 from lab.clock import iso, utcnow
 from lab.db import placeholders, row_id
-from lab.i18n import N_
+from lab.i18n import N_, Message
 from lab.problems import FormRefused
 from prototypes.store import get_iteration
 
@@ -27,11 +27,17 @@ TITLE_MAX = 200
 OWNER_MAX = 120
 DESCRIPTION_MAX = 2000
 STATUSES = ("planned", "in_progress", "done", "dropped")
+#: What the team says of the work; "done" is ready work no iteration delivers yet (delivery is said on the iteration).
 STATUS_LABELS = {
     "planned": N_("Prévue"),
     "in_progress": N_("En cours"),
-    "done": N_("Réalisée"),
+    "done": N_("Prête, à livrer"),
     "dropped": N_("Abandonnée"),
+}
+#: Once an iteration says it delivers the action, that decides its state: tested by citizens only once deployed.
+DELIVERY_LABELS = {
+    "delivered": N_("Livrée dans v{n}"),
+    "in_draft": N_("Prévue dans v{n}, pas encore déployée"),
 }
 
 
@@ -98,7 +104,7 @@ def create_action(db: Database, *, iteration_id: int, form: ActionForm, user_id:
 def action_rows(db: Database, where: str, params: Sequence) -> list[dict]:
     """Redesign actions with their themes' current names, oldest first."""
     rows = list(db.query(
-        f"""SELECT r.*, si.number AS source_number, di.number AS delivered_number
+        f"""SELECT r.*, si.number AS source_number, di.number AS delivered_number, di.frozen_at AS delivered_frozen_at
             FROM redesign_actions r JOIN iterations si ON si.id = r.source_iteration_id
             LEFT JOIN iterations di ON di.id = r.delivered_in_iteration_id WHERE {where} ORDER BY r.id""",
         list(params),
@@ -116,7 +122,17 @@ def action_rows(db: Database, where: str, params: Sequence) -> list[dict]:
         labels.setdefault(link["action_id"], []).append(link["label"])
     for row in rows:
         row["theme_labels"] = labels.get(row["id"], [])
+        row["state"] = state_of(row)
     return rows
+
+
+def state_of(action: Mapping) -> Message:
+    """The one state an action shows, agreeing with what happened: delivered in a deployed iteration, planned in a
+    draft one, or else what the team said of the work."""
+    if action["delivered_in_iteration_id"]:
+        kind = "delivered" if action["delivered_frozen_at"] else "in_draft"
+        return Message(DELIVERY_LABELS[kind], {"n": action["delivered_number"]})
+    return Message(STATUS_LABELS[action["status"]])
 
 
 def get_action(db: Database, action_id: int) -> dict | None:
@@ -132,6 +148,9 @@ def set_status(db: Database, *, iteration_id: int, action_id: object, status: st
         raise ActionError([("status", N_("Cette action n'existe pas ou ne vient pas de cette itération."))])
     if status not in STATUSES:
         raise ActionError([("status", N_("Choisissez un état dans la liste."))])
+    if action["delivered_in_iteration_id"]:
+        raise ActionError([("status", N_("Une itération livre déjà cette action : annulez d'abord la livraison sur la page "
+                                         "de cette itération."))])
     db["redesign_actions"].update(action["id"], {"status": status, "updated_by": user_id, "updated_at": iso(utcnow())})
     return {"action_id": action["id"], "from": action["status"], "to": status}
 

@@ -339,8 +339,12 @@ def action_deliver(request: Request, db: Db, staff: StaffUser, iteration_id: Id,
         return error_response(request, 422, _refusal(exc))
     if is_htmx(request):
         action = action_store.get_action(db, detail["action_id"])
-        note = (_("« %(title)s » est livrée dans v%(n)s.", title=action["title"], n=iteration["number"]) if detail["delivered"]
-                else _("« %(title)s » n'est plus marquée comme livrée.", title=action["title"]))
+        if not detail["delivered"]:
+            note = _("« %(title)s » n'est plus marquée comme livrée.", title=action["title"])
+        elif iteration["frozen_at"]:
+            note = _("« %(title)s » est livrée dans v%(n)s.", title=action["title"], n=iteration["number"])
+        else:
+            note = _("« %(title)s » sera livrée avec v%(n)s, dès son déploiement.", title=action["title"], n=iteration["number"])
         return render(request, "themes/_theme_actions_delivered.html",
                       {"iteration": iteration, "section": delivered_section(db, iteration), "note": note})
     return redirect(request, f"/lab/iterations/{iteration_id}#actions-livrees")
@@ -351,10 +355,7 @@ def action_deliver(request: Request, db: Db, staff: StaffUser, iteration_id: Id,
 
 def delivered_section(db, iteration: dict) -> dict:
     """Context of the section the iteration page shows: actions of earlier versions it may deliver."""
-    return {
-        "actions": action_store.deliverable_actions(db, iteration),
-        "statuses": action_store.STATUS_LABELS,
-    }
+    return {"actions": action_store.deliverable_actions(db, iteration)}
 
 
 #: The iteration page's "vous avez dit, nous avons fait" section (listed by the shell).

@@ -14,7 +14,7 @@ from feedback import sessions, store
 from feedback.limits import check_submit
 from feedback.sessions import KIOSK_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
 from lab.campaigns.deployments import get_deployment, state
-from lab.web import is_htmx, redirect, render
+from lab.web import is_htmx, redirect, render, secure_cookies
 from prototypes.spec import Spec
 from prototypes.spec_yaml import parse_spec
 from prototypes.store import get_iteration
@@ -40,7 +40,7 @@ def base_context(request: Request, session: ParticipantSession | None) -> dict:
 
 def set_participant_cookie(request: Request, response: Response, token: str, channel: str) -> Response:
     """Hand the session to the browser: HttpOnly, kept for months online, for the visit elsewhere."""
-    secure = request.app.state.settings.secure_cookies
+    secure = secure_cookies(request)
     lifetime = int(sessions.ONLINE_LIFETIME.total_seconds()) if channel == "online" else None
     response.set_cookie(**cookie_options(PARTICIPANT_COOKIE, token, secure=secure, max_age=lifetime))
     return response

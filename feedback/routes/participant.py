@@ -36,7 +36,7 @@ from lab.db import write
 from lab.errors import error_response
 from lab.i18n import N_, current_locale
 from lab.i18n import gettext as _
-from lab.web import form_problems, is_htmx, redirect, render
+from lab.web import form_problems, is_htmx, redirect, render, secure_cookies
 from prototypes.answers import FieldError, validate_step, visible_fields
 from prototypes.spec import Spec
 from prototypes.store import get_iteration
@@ -124,7 +124,7 @@ def open_link(request: Request, db: Db, _holder: InvitationHolder, token: str) -
         response = RedirectResponse("/take", status_code=303)
         response.set_cookie(**cookie_options(
             INVITATION_COOKIE, sessions.invitation_pass(settings.secret_key, invitation["id"], now=now),
-            secure=settings.secure_cookies, max_age=int(sessions.INVITATION_PASS_LIFETIME.total_seconds())))
+            secure=secure_cookies(request), max_age=int(sessions.INVITATION_PASS_LIFETIME.total_seconds())))
         return response
     return set_participant_cookie(request, RedirectResponse("/take", status_code=303), cookie, "online")
 

@@ -22,7 +22,7 @@ from lab.errors import error_response
 from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.sessions import SESSION_COOKIE, revoke_session
-from lab.web import Id, form_problems, redirect, render
+from lab.web import Id, form_problems, redirect, render, secure_cookies
 
 router = APIRouter()
 
@@ -111,7 +111,7 @@ def assist_start(
         audit.record(db, user_id=staff.id, action="trial.assist", object_type="participant",
                      object_id=participant["id"], detail={"deployment_id": deployment_id, "via": canal})
     response = redirect(request, "/take")
-    response.set_cookie(**cookie_options(PARTICIPANT_COOKIE, token, secure=request.app.state.settings.secure_cookies))
+    response.set_cookie(**cookie_options(PARTICIPANT_COOKIE, token, secure=secure_cookies(request)))
     return response
 
 
@@ -129,7 +129,7 @@ def kiosk_start(request: Request, db: Db, staff: StaffUser, deployment_id: Id, g
         revoke_session(db, request.cookies.get(SESSION_COOKIE, ""))
         audit.record(db, user_id=staff.id, action="kiosk.start", object_type="deployment", object_id=deployment_id,
                      detail={"group_id": int(group_id)})
-    secure = request.app.state.settings.secure_cookies
+    secure = secure_cookies(request)
     lifetime = min(parse(deployment["closes_at"]) - now + timedelta(days=1), timedelta(days=KIOSK_MAX_DAYS))
     response = RedirectResponse("/kiosque", status_code=303)
     response.set_cookie(**cookie_options(KIOSK_COOKIE, token, secure=secure, max_age=int(lifetime.total_seconds())))

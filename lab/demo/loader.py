@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
+from feedback.store import spent_personal_links
 from lab import organisation
 from lab.accounts import create_user
 from lab.campaigns import deployments, groups, invitations
@@ -28,14 +29,14 @@ class DemoInfo:
     """What `lab demo` prints: where to go, how to sign in, which links to try."""
 
     logins: list[tuple[str, str, str]] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, path "/t/<token>")
 
     def describe(self, base_url: str) -> str:
-        """The text `lab demo` prints, in French like the rest of the interface."""
+        """The text `lab demo` prints for the address it will be served on, in French like the interface."""
         lines = [f"Laboratoire de démonstration prêt : {base_url}", "", "Connexions (une par rôle) :"]
         lines += [f"  {role:<8} {email:<32} mot de passe : {password}" for role, email, password in self.logins]
-        lines += ["", "Invitations ouvertes (parcours citoyen) :"]
-        lines += [f"  {label}\n    {url}" for label, url in self.links]
+        lines += ["", "Invitations à essayer (chacune ouvre une page d'accueil neuve, parcours citoyen) :"]
+        lines += [f"  {label}\n    {base_url}{path}" for label, path in self.links]
         return "\n".join(lines)
 
 
@@ -123,14 +124,19 @@ def _deployments(db: Database, settings: Settings, info: DemoInfo, rng: random.R
 
 
 def _open_links(db: Database, settings: Settings, info: DemoInfo, rng: random.Random) -> None:
-    """A few usable links per open deployment, printed so the citizen journey can be tried at once."""
+    """A few links per open deployment that lead a newcomer to a fresh welcome page, to try the citizen journey at once.
+
+    A shared link starts a new participant for everyone who opens it; a personal link is printed only
+    when its participant has not taken part yet (else it would open their "Merci" or their questionnaire).
+    """
     now = utcnow()
     for deployment in deployments.list_deployments(db):
         if deployments.state(deployment, now) != "open":
             continue
-        links = invitations.list_invitations(
-            db, deployment["id"], secret_key=settings.secret_key, base_url=settings.base_url, now=now, usable_only=True
-        )
+        spent = spent_personal_links(db, deployment["id"])
+        links = [link for link in invitations.list_invitations(
+            db, deployment["id"], secret_key=settings.secret_key, base_url="", now=now, usable_only=True,
+        ) if link["id"] not in spent]
         by_kind = {kind: [link for link in links if link["kind"] == kind] for kind in ("shared", "personal")}
         for link in by_kind["shared"][:1] + by_kind["personal"][:2]:
             who = f"lien partagé « {link['group_name']} »" if link["kind"] == "shared" else f"lien personnel {link['code']}"

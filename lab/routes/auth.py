@@ -1,26 +1,27 @@
-"""Login, logout, home and the public pages every visitor may read."""
+"""Login, logout and the public pages every visitor may read."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from lab import audit
-from lab.access import CSRF_COOKIE, PUBLIC, READER, Db, Visitor, requires
+from lab.access import CSRF_COOKIE, PUBLIC, Account, Db, Visitor, requires
 from lab.accounts import User, authenticate, normalize_email
 from lab.db import write
-from lab.errors import error_response
+from lab.errors import PASSWORD_PAGE, error_response
 from lab.i18n import LOCALES
 from lab.i18n import gettext as _
 from lab.ratelimit import RateLimiter, client_address, fingerprint
 from lab.security import LOCALE_COOKIE, csrf_cookie_header
 from lab.sessions import SESSION_COOKIE, revoke_session, start_session
 from lab.settings import Settings
-from lab.web import local_path, render
+from lab.web import local_path, render, secure_cookies
 
 router = APIRouter()
 
@@ -44,14 +45,6 @@ class LoginLimits:
             per_account_and_client=RateLimiter(settings.login_attempts, settings.login_window_seconds),
             per_client=RateLimiter(settings.login_attempts * 10, settings.login_window_seconds),
         )
-
-
-@router.get("/")
-def home(request: Request, user: Visitor) -> Response:
-    """Signed-in staff see their entry points; everyone else is sent to the login page."""
-    if user is None:
-        return RedirectResponse("/login", status_code=303)
-    return render(request, "lab/home.html")
 
 
 @router.get("/login")
@@ -92,18 +85,21 @@ def login(
             request, "lab/login.html", {"next": local_path(next), "email": email, "errors": errors}, status_code=422
         )
     limits.per_account_and_client.reset(account_key)
-    response = RedirectResponse(local_path(next), status_code=303)
-    _set_session_cookie(response, token, secure=settings.secure_cookies)
-    response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=settings.secure_cookies))
+    # A temporary password must be replaced before anything else (lab.routes.account).
+    target = f"{PASSWORD_PAGE}?next={quote(local_path(next))}" if user.must_change_password else local_path(next)
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, token)
+    response.headers.append("set-cookie", csrf_cookie_header(secrets.token_urlsafe(32), secure=secure_cookies(request)))
     return response
 
 
-def _set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/")
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The staff session cookie: HttpOnly, Lax, Secure whenever the public address is HTTPS."""
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookies(request), path="/")
 
 
 @router.post("/logout")
-def logout(request: Request, db: Db, user: Annotated[User, requires(READER)]) -> Response:
+def logout(request: Request, db: Db, user: Account) -> Response:
     """Revoke the session server-side, not just the cookie."""
     with write(db):
         revoke_session(db, request.cookies.get(SESSION_COOKIE, ""))

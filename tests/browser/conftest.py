@@ -67,9 +67,8 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(settings):
-    app = create_app(settings.with_(base_url="http://127.0.0.1"))
-    with LiveServer(app) as server:
-        app.state.settings = app.state.settings.with_(base_url=server.url)
+    """No LAB_BASE_URL, as after `make demo`: links follow the address the server answers on."""
+    with LiveServer(create_app(settings)) as server:
         yield server
 
 

@@ -103,7 +103,7 @@ def test_staff_analyse_curate_and_plan_an_action(page, pilot, worker):
     expect(card.get_by_role("link", name="Accepter une adresse approximative")).to_be_visible()
     assert_accessible(page)
 
-    # v3 delivers it: its page says so ("vous avez dit, nous avons fait").
+    # v3 will deliver it: its page says so ("vous avez dit, nous avons fait"), delivered once v3 is deployed.
     page.goto(f"/lab/prototypes/{pilot.prototype_id}")
     page.get_by_label("Ce qui va changer et pourquoi (facultatif)").fill("L'adresse peut être approximative.")
     page.get_by_role("button", name="Créer v3 à partir de v2").click()
@@ -113,12 +113,13 @@ def test_staff_analyse_curate_and_plan_an_action(page, pilot, worker):
     section = page.locator("#actions-livrees")
     expect(section).to_contain_text("Accepter une adresse approximative")
     assert_accessible(page)
-    section.get_by_role("button", name=re.compile("^Livrée dans v3")).click()
-    expect(page.locator("#actions-livrees")).to_contain_text("est livrée dans v3.")
-    expect(page.locator("#actions-livrees .badge")).to_have_text("livrée dans v3")
+    section.get_by_role("button", name=re.compile("^Marquer comme livrée dans v3")).click()
+    expect(page.locator("#actions-livrees")).to_contain_text("sera livrée avec v3, dès son déploiement.")
+    expect(page.locator("#actions-livrees .badge")).to_have_text("Prévue dans v3, pas encore déployée")
     assert_accessible(page)
     page.goto(f"/lab/iterations/{v2}/themes")
-    expect(page.locator("#actions tbody tr", has_text="Accepter une adresse approximative")).to_contain_text("v3")
+    expect(page.locator("#actions tbody tr", has_text="Accepter une adresse approximative")).to_contain_text(
+        "Prévue dans v3, pas encore déployée")
 
     # Reading a theme's comments to move one.
     renamed = page.locator("li.theme-card", has=page.get_by_role("heading", name=re.compile("^Adresse introuvable")))

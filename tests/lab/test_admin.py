@@ -8,7 +8,7 @@ def test_admin_creates_account_and_it_is_audited(login_as, db):
     )
     assert response.status_code == 200 and "new@ville.test" in response.text
     log = admin.get("/admin/audit").text
-    assert "user.create" in log and "login" in log
+    assert "a créé le compte de new@ville.test (rôle : Direction)" in log and "s&#39;est connecté·e" in log
 
 
 def test_bad_account_data_gets_422_and_keeps_the_form(login_as):

@@ -1,10 +1,14 @@
 """The `lab` command line, run in-process with click's runner against a real database."""
 
+import gc
 import os
+import re
 import sqlite3
 
 import pytest
+import uvicorn
 from click.testing import CliRunner
+from starlette.testclient import TestClient
 
 from lab.cli import main
 from lab.db import opened
@@ -14,7 +18,7 @@ from prototypes import EXAMPLES_DIR
 @pytest.fixture
 def run(tmp_path):
     runner = CliRunner()
-    env = {"LAB_DB": str(tmp_path / "cli.db"), "LAB_SECRET_KEY": "k" * 40}
+    env = {"LAB_DB": str(tmp_path / "cli.db"), "LAB_SECRET_KEY": "k" * 40, "LAB_BASE_URL": None}
 
     def invoke(*args, input=None):
         return runner.invoke(main, list(args), env=env, input=input, catch_exceptions=False)
@@ -39,6 +43,21 @@ def test_users_add_list_disable(run):
     assert "agent@ville.fr\tmanager\tactif" in run("users", "list").output
     assert run("users", "disable", "agent@ville.fr").exit_code == 0
     assert "désactivé" in run("users", "list").output
+
+
+def test_users_role_password_enable_are_audited(run, tmp_path):
+    assert run("users", "add", "chef@ville.fr", "--role", "admin", "--password", "a-long-password").exit_code == 0
+    assert run("users", "add", "agent@ville.fr", "--password", "a-long-password").exit_code == 0
+    assert "agent@ville.fr\tmanager\tactif" in run("users", "list").output  # least privilege by default
+    assert run("users", "role", "agent@ville.fr", "staff").exit_code == 0
+    assert run("users", "password", "agent@ville.fr", "--password", "provisoire-2026").exit_code == 0
+    assert "agent@ville.fr\tstaff\tprovisoire" in run("users", "list").output
+    last_admin = run("users", "role", "chef@ville.fr", "staff")
+    assert last_admin.exit_code == 1 and "dernier compte administrateur" in last_admin.output
+    assert run("users", "disable", "chef@ville.fr").exit_code == 1
+    assert run("users", "disable", "agent@ville.fr").exit_code == 0 and run("users", "enable", "agent@ville.fr").exit_code == 0
+    logged = [row[0] for row in sqlite3.connect(tmp_path / "cli.db").execute("SELECT action FROM audit_log ORDER BY id")]
+    assert logged == ["user.create", "user.create", "user.role", "user.password_reset", "user.disable", "user.enable"]
 
 
 def test_users_add_refuses_short_password(run):
@@ -102,3 +121,43 @@ def test_the_database_its_wal_backups_and_exports_are_readable_by_their_owner_on
         os.umask(old)
     assert {p.name for p in modes} >= {"lab.db", "lab.db-wal", "lab.db-shm", "team.zip", "team.json", "open.zip", "trials.csv"}
     assert {str(p): oct(mode) for p, mode in modes.items() if mode & 0o077} == {}
+
+
+def _printed_links(output: str) -> list[str]:
+    return re.findall(r"^ +(\S+/t/\S+)$", output, re.M)
+
+
+def test_demo_prints_links_for_the_address_it_will_be_served_on(run):
+    result = run("demo", "--port", "8101")
+    assert "Laboratoire de démonstration prêt : http://127.0.0.1:8101\n" in result.output
+    links = _printed_links(result.output)
+    assert len(links) >= 4 and all(link.startswith("http://127.0.0.1:8101/t/") for link in links)
+    assert ":8000" not in result.output
+    again = run("demo", "--host", "0.0.0.0", "--port", "8102", "--base-url", "https://lab.rivebelle.example/")
+    assert {link.rsplit("/", 1)[1] for link in _printed_links(again.output)} == {link.rsplit("/", 1)[1] for link in links}
+    assert all(link.startswith("https://lab.rivebelle.example/t/") for link in _printed_links(again.output))
+
+
+def test_served_address_is_one_a_browser_can_visit():
+    from lab.cli import served_address
+
+    assert served_address("0.0.0.0", 8101) == "http://127.0.0.1:8101"
+    assert served_address("::", 8101) == "http://[::1]:8101"
+    assert served_address("lab.local", 80) == "http://lab.local:80"
+
+
+def test_serve_takes_a_base_url(run, monkeypatch):
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    try:
+        assert run("serve", "--port", "8101", "--base-url", "https://lab.ville.fr/").exit_code == 0
+        with TestClient(served["app"]):  # runs the lifespan, which stops the app's background worker
+            assert served["app"].state.settings.base_url == "https://lab.ville.fr" and served["port"] == 8101
+        assert run("serve", "--host", "0.0.0.0", "--port", "8102").exit_code == 0
+        with TestClient(served["app"]):
+            assert served["app"].state.settings.base_url is None
+            assert served["app"].state.settings.public_url() == "http://127.0.0.1:8102"  # links made outside a request
+    finally:
+        gc.unfreeze()  # `lab serve` freezes the start-up heap
+    refused = CliRunner().invoke(main, ["serve", "--base-url", "lab.ville.fr"])
+    assert refused.exit_code == 2 and "--base-url" in refused.output

@@ -3,7 +3,7 @@
 from lab.campaigns import deployments, invitations
 from lab.clock import utcnow
 from lab.demo.loader import load_demo
-from tests.support import Browser
+from tests.support import Browser, Citizen
 
 TABLES = ("users", "prototypes", "iterations", "test_groups", "participants", "deployments", "invitations", "outbox")
 
@@ -48,3 +48,11 @@ def test_demo_outbox_has_simulated_sends_and_one_failure_said_so(db, settings, l
     page = login_as("staff").get("/lab/courriels").text
     assert page.count('badge--mail-simulated">simulé') == 6 and "550 5.7.1" in page
     assert "aucun message ne sera envoyé" in page  # the demo has no relay
+def test_printed_links_lead_a_newcomer_to_a_fresh_welcome_page(app, db, settings):
+    """A link someone already followed would open their "Merci" or their questionnaire, never a consent."""
+    info = load_demo(db, settings)
+    assert len(info.links) >= 4
+    for label, path in info.links:
+        with Citizen(app, base_url="http://testserver") as newcomer:
+            welcome = newcomer.enter(path.rsplit("/t/", 1)[1])
+            assert welcome.status_code == 200 and 'name="consent"' in welcome.text, label

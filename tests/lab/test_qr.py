@@ -66,7 +66,7 @@ def test_printable_sheet_has_one_card_per_usable_invitation_without_contacts(log
     assert len(codes) == 3 and all(code in text for code in codes)
     for card in cards:
         link = re.search(r'<p class="link">([^<]+)</p>', card).group(1)
-        assert link.startswith(f"{settings.base_url}/t/") and len(link.rsplit("/", 1)[1]) == 32
+        assert link.startswith("http://testserver/t/") and len(link.rsplit("/", 1)[1]) == 32
         assert ET.fromstring(re.search(r"<svg.*?</svg>", card, re.S).group(0)).find("title") is not None
         assert "Scannez le code" in unescape(card) and "10/03/2030 à 09:00" in unescape(card)
         assert "Voirie – seniors" in unescape(card)

@@ -36,7 +36,7 @@ from lab.db import write
 from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.lookups import found
-from lab.web import Id, form_problems, redirect, render
+from lab.web import Id, form_problems, public_url, redirect, render
 
 router = APIRouter(prefix="/lab/deployments")
 
@@ -123,7 +123,7 @@ def _deployment_page(
         "deployment": deployment,
         "state": state(deployment, now),
         "invitations": list_invitations(db, deployment["id"], secret_key=settings.secret_key,
-                                        base_url=settings.base_url, now=now),
+                                        base_url=public_url(request), now=now),
         "trials_used": trials_used(db, deployment["id"]),
         "shared_form": shared_form or SharedLinkForm(),
         **(problems or form_problems()),
@@ -220,7 +220,7 @@ def print_sheet(request: Request, db: Db, _staff: StaffUser, deployment_id: Id) 
     """Cut-out cards, one per usable invitation: code, QR, link in clear, dates — never contact details."""
     deployment = _deployment(db, deployment_id)
     settings = request.app.state.settings
-    links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=settings.base_url,
+    links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=public_url(request),
                              now=utcnow(), usable_only=True)
     cards = [
         {**link, "qr": qr.svg_inline(link["url"], title=_("Code QR de l'invitation %(who)s",
@@ -235,7 +235,7 @@ def export_links(request: Request, db: Db, staff: StaffUser, deployment_id: Id, 
     """The usable links as CSV for a mail merge; contact details only when asked, and the export is logged."""
     _deployment(db, deployment_id)  # the 404 page for an unknown deployment
     settings = request.app.state.settings
-    links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=settings.base_url,
+    links = list_invitations(db, deployment_id, secret_key=settings.secret_key, base_url=public_url(request),
                              now=utcnow(), usable_only=True, with_contacts=contacts)
     with write(db):
         audit.record(db, user_id=staff.id, action="invitations.export", object_type="deployment",
