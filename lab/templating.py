@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from lab import i18n
-from lab.clock import local_text
+from lab.clock import local_text, local_today
 from lab.organisation import Organisation
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -58,5 +58,8 @@ def build_templates(folders: Iterable[Path]) -> Jinja2Templates:
     )
     env.globals["static"] = static_url
     env.globals["message"] = i18n.translate
+    env.globals["summary_message"] = i18n.summary_line
+    env.globals["or_list"] = i18n.or_list
+    env.globals["today"] = local_today
     env.filters["date"] = lambda value, with_time=False: local_text(value, with_time)
     return Jinja2Templates(env=env, context_processors=[_base_context])

@@ -19,10 +19,10 @@ from analysis.reports import charts
 from analysis.reports.decisions import KIND_LABELS, latest_decisions, list_decisions
 from analysis.reports.figures import theme_views
 from analysis.reports.snapshots import Snapshot, summaries
-from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE, format_number, format_percent
+from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE
 from analysis.themes.tracking import THEME_STATUS
 from lab.clock import iso, utcnow
-from lab.i18n import N_, translate
+from lab.i18n import N_, format_number, format_percent, translate
 from lab.i18n import gettext as _
 from lab.worker import Worker
 from prototypes.store import get_iteration, get_prototype, list_iterations, list_prototypes
@@ -46,7 +46,7 @@ TESTS = {"fisher_exact": N_("test exact de Fisher"), "two_proportion_z": N_("tes
          "mann_whitney_u": N_("test de Mann-Whitney")}
 
 
-# --- French formatting ----------------------------------------------------------------------
+# --- formatting in the reader's language ----------------------------------------------------
 
 
 def pct(share: float | None) -> str:
@@ -116,7 +116,7 @@ def _significant(comparison: Mapping) -> bool:
 def p_text(p: float | None) -> str:
     if p is None:
         return ""
-    return "p < 0,001" if p < 0.001 else "p = " + format_number(p, 3)
+    return "p < " + format_number(0.001, 3) if p < 0.001 else "p = " + format_number(p, 3)
 
 
 def labelled(label: object, value: object) -> str:
