@@ -39,7 +39,8 @@ EXPECTED_RULES = {
 }
 PARTICIPANT_GETS = ["/take", "/take/etape/lieu", "/take/questionnaire", "/take/questionnaire/2", "/take/merci", "/take/mes-donnees",
                     "/take/mes-donnees.json", "/take/effacer"]
-PARTICIPANT_POSTS = ["/take/consentement", "/take/etape/lieu", "/take/questionnaire", "/take/questionnaire/2", "/take/effacer", "/take/terminer"]
+PARTICIPANT_POSTS = ["/take/consentement", "/take/etape/lieu", "/take/questionnaire", "/take/questionnaire/2", "/take/effacer",
+                     "/take/terminer"]
 
 
 def test_every_feedback_route_declares_the_expected_rule(app):
