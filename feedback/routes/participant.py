@@ -25,7 +25,7 @@ from feedback import sessions, store
 from feedback.access import InvitationHolder, Participant
 from feedback.changes import Changes, changes_after
 from feedback.limits import check_link, check_submit
-from feedback.pii import KIND_LABELS, scan
+from feedback.pii import KIND_LABELS, PLACEHOLDERS, scan
 from feedback.routes.pages import Journey, base_context, journey_or_stop, load_journey, parsed_spec, set_participant_cookie
 from feedback.sessions import INVITATION_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
 from lab.access import Db
@@ -34,7 +34,7 @@ from lab.campaigns.invitations import InvitationUnavailable, Resolution, consume
 from lab.clock import local_text, utcnow
 from lab.db import write
 from lab.errors import error_response
-from lab.i18n import N_
+from lab.i18n import N_, and_list
 from lab.i18n import gettext as _
 from lab.web import is_htmx, redirect, render
 from prototypes.answers import FieldError, validate_step, visible_fields
@@ -82,11 +82,10 @@ def _changes(request: Request, db, journey: Journey) -> Changes | None:
     return changes_after(db, journey.iteration, delivered_actions=request.app.state.delivered_actions)
 
 
-def _kinds_text(kinds: tuple[str, ...]) -> str:
-    labels = [_(KIND_LABELS[kind]) for kind in kinds]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return _("%(first)s et %(last)s", first=", ".join(labels[:-1]), last=labels[-1])
+def _personal_data(kinds: tuple[str, ...]) -> dict:
+    """What the warning before storing says: the kinds found, and the very placeholders that will replace them."""
+    return {"pii_kinds": kinds, "pii_text": and_list([_(KIND_LABELS[kind]) for kind in kinds]),
+            "pii_placeholders": and_list([PLACEHOLDERS[kind] for kind in kinds])}
 
 
 # --- the invitation link ---------------------------------------------------------------------
@@ -307,8 +306,7 @@ def _step_response(
         "idem": store.new_key(),
         "comment": comment,
         "comment_error": next((_(e.message).format(**e.params) for e in errors if e.field == "_commentaire"), None),
-        "pii_kinds": kinds,
-        "pii_text": _kinds_text(kinds),
+        **_personal_data(kinds),
         "page_title": title,
         "announce": _("Étape %(n)s sur %(total)s", n=index + 1, total=len(spec.steps)),
         "focus_heading": partial and not errors and not kinds,
@@ -423,8 +421,7 @@ def _questionnaire_response(
         "errors": errors,
         "idem": store.new_key(),
         "comment": values.get("free_text", ""),
-        "pii_kinds": kinds,
-        "pii_text": _kinds_text(kinds),
+        **_personal_data(kinds),
         "back_url": rules.questionnaire_url(index - 1) if index else journey.position.step_url(len(journey.spec.steps) - 1),
         "page_title": _("Erreur : %(title)s", title=title) if errors else title,
         "recap": recap(journey.spec, answers) if index == 0 else [],

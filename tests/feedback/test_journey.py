@@ -339,3 +339,17 @@ def test_my_data_and_the_confirmation_show_dates_the_french_way(db, lab, citizen
     page = person.get("/take/mes-donnees")
     assert "<dt>Date du constat</dt><dd>02/03/2026</dd>" in page.text and "2026-03-02" not in page.text
     assert "<dt>Le problème présente-t-il un danger immédiat ?</dt><dd>Non</dd>" in page.text
+
+
+def test_the_warning_names_the_kinds_found_and_their_own_placeholders(db, lab, citizen):
+    """The warning said "[téléphone]" whatever was found, and names were promised masked but kept."""
+    person = _started(lab, citizen)
+    email = person.step("lieu", {"commentaire": "Écrivez-moi à odile.roux@example.com"})
+    assert "une adresse électronique" in email.text and "remplacées par [courriel] avant" in email.text
+    assert "[téléphone]" not in email.text
+    both = person.step("lieu", {"commentaire": "Mon voisin M. Jean Dupont au 06 12 34 56 78"}, page=email)
+    assert "un numéro de téléphone et un nom de personne" in both.text
+    assert "remplacées par [téléphone] et [nom] avant" in both.text
+    person.step("lieu", {"commentaire": "Mon voisin M. Jean Dupont au 06 12 34 56 78", "pii_ok": "1"}, page=both)
+    stored = db.execute("SELECT text, pii_kinds FROM comments").fetchone()
+    assert tuple(stored) == ("Mon voisin M. [nom] au [téléphone]", '["phone", "name"]')
