@@ -62,4 +62,6 @@ def build_templates(folders: Iterable[Path]) -> Jinja2Templates:
     env.globals["or_list"] = i18n.or_list
     env.globals["today"] = local_today
     env.filters["date"] = lambda value, with_time=False: local_text(value, with_time)
+    env.filters["number"] = i18n.format_number
+    env.filters["percent"] = i18n.format_percent
     return Jinja2Templates(env=env, context_processors=[_base_context])

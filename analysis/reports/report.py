@@ -19,6 +19,7 @@ from analysis.reports import charts
 from analysis.reports.decisions import KIND_LABELS, latest_decisions, list_decisions
 from analysis.reports.figures import theme_views
 from analysis.reports.snapshots import Snapshot, summaries
+from analysis.reports.summary import summary
 from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE
 from analysis.themes.tracking import THEME_STATUS
 from lab.clock import iso, utcnow
@@ -389,11 +390,16 @@ def _header(figures: Mapping) -> dict:
 
 
 def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, worker: Worker | None = None) -> dict:
-    """Everything the report templates show about one iteration, formatted.
+    """Everything the report templates show about one iteration, formatted, with the summary the printed report opens with.
 
     `worker` says how other iterations' stale figures (trend charts) are refreshed, as in
     `analysis.reports.snapshots.summaries`.
     """
+    context = _report(db, iteration_id, snapshot, worker=worker)
+    return {**context, "summary": summary(context)}
+
+
+def _report(db: Database, iteration_id: int, snapshot: Snapshot, *, worker: Worker | None) -> dict:
     iteration = get_iteration(db, iteration_id)
     prototype = get_prototype(db, iteration["prototype_id"])
     iterations = list_iterations(db, prototype["id"])
