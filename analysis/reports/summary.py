@@ -18,7 +18,7 @@ from lab.i18n import gettext as _
 #: Themes listed: more would not fit the page beside the figures.
 TOP_THEMES = 5
 #: The rationale is cut beyond this many characters; the decision log at the end has it whole.
-RATIONALE_CHARS = 360
+RATIONALE_CHARS = 300
 
 
 def _shortened(text: str, limit: int = RATIONALE_CHARS) -> str:
