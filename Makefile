@@ -7,7 +7,7 @@ APT_PKGS := chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-dejavu
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: install system-deps js-deps test demo serve bench bench-themes messages clean
+.PHONY: install system-deps js-deps test fuzz demo serve bench bench-themes messages clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ demo: install
 
 serve: install
 	$(BIN)/lab serve --host $(HOST) --port $(PORT)
+
+# Every operation of the OpenAPI schema, anonymous and signed in, thousands of cases each: no 5xx.
+fuzz: install
+	SERVICELAB_FUZZ_CASES=2000 $(BIN)/pytest -s tests/security/test_schema_fuzz.py tests/security/test_api_fuzz.py
 
 bench: install system-deps
 	$(BIN)/python -m benchmarks

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 #: Benchmark modules in running order: a new one is added here.
-BENCHMARKS = ("ingestion", "reports", "themes")
+BENCHMARKS = ("ingestion", "reports", "themes", "mail")
 
 
 def main(argv: list[str]) -> int:

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 
 from feedback import sessions
 from feedback.sessions import KIOSK_COOKIE, PARTICIPANT_COOKIE, ParticipantSession
-from lab.access import Db, Rule, csrf_guard, current_user
+from lab.access import Db, Rule, csrf_guard, current_user, requires
 from lab.accounts import User
 from lab.clock import utcnow
 from lab.db import write
@@ -23,6 +23,10 @@ PARTICIPANT = Rule("participant", None)
 KIOSK = Rule("kiosk", None)
 #: Whoever holds an invitation link may open it: the token itself is the credential.
 INVITATION = Rule("invitation", None)
+#: Links in our e-mails (unsubscribe, what changed): the signed token in the URL is the credential. No CSRF
+#: token: a mail client's one-click unsubscribe (RFC 8058) posts without our cookies, and a forger would need
+#: the person's own link, which only their mailbox holds (HMAC with the secret key).
+MAIL_LINK = Rule("mail_link", None, csrf=False)
 
 
 def end_person(db, row: dict, *, now) -> None:
@@ -80,3 +84,6 @@ def invitation_holder(_csrf: Annotated[None, Depends(csrf_guard)]) -> None:
 
 invitation_holder.access_rule = INVITATION  # type: ignore[attr-defined]
 InvitationHolder = Annotated[None, Depends(invitation_holder)]
+
+
+MailLink = Annotated[None, requires(MAIL_LINK)]

@@ -79,6 +79,17 @@ def export_participant(db: Database, participant_id: int) -> dict:
             ],
         })
     contact = {"name": person["name"], "email": person["email"], "phone": person["phone"]} if person["has_contact"] else None
+    preferences = next(iter(db.query("SELECT language, unsubscribed_at FROM mail_preferences WHERE participant_id = ?",
+                                     [participant_id])), None)
+    mail = {
+        "language": preferences and preferences["language"],
+        "unsubscribed_at": preferences and preferences["unsubscribed_at"],
+        "asked_to_hear_what_changed": list(db.query(
+            """SELECT d.title AS test, o.opted_in_at, o.wording FROM mail_opt_ins o JOIN deployments d ON d.id = o.deployment_id
+               WHERE o.participant_id = ? ORDER BY o.opted_in_at""", [participant_id])),
+        "messages": list(db.query(
+            "SELECT kind, status, created_at, finished_at FROM outbox WHERE participant_id = ? ORDER BY id", [participant_id])),
+    }
     return {
         "format": "servicelab-contributions/1",
         "exported_at": iso(utcnow()),
@@ -89,5 +100,6 @@ def export_participant(db: Database, participant_id: int) -> dict:
             "profile": json.loads(person["profile"]),
         },
         "contact": contact,
+        "mail": mail,
         "trials": trials,
     }

@@ -51,6 +51,12 @@ STEPS: tuple[Step, ...] = (
     Step("participant_sessions", "DELETE FROM participant_sessions WHERE participant_id = :id", only="participant"),
     Step("participant_sessions", "DELETE FROM participant_sessions WHERE deployment_id = :id", only="deployment"),
     Step("kiosks", "DELETE FROM kiosks WHERE deployment_id = :id", only="deployment"),
+    # Messages queued or sent (the trigger `outbox_tally` keeps only their counts), and choices about mail.
+    Step("outbox", "DELETE FROM outbox WHERE participant_id = :id", only="participant"),
+    Step("outbox", "DELETE FROM outbox WHERE deployment_id = :id", only="deployment"),
+    Step("mail_opt_ins", "DELETE FROM mail_opt_ins WHERE participant_id = :id", only="participant"),
+    Step("mail_opt_ins", "DELETE FROM mail_opt_ins WHERE deployment_id = :id", only="deployment"),
+    Step("mail_preferences", "DELETE FROM mail_preferences WHERE participant_id = :id", only="participant"),
     Step("participant_contacts", "DELETE FROM participant_contacts WHERE participant_id = :id", only="participant"),
     Step("invitations", "DELETE FROM invitations WHERE participant_id = :id AND kind = 'personal'", only="participant"),
     Step("participants", "DELETE FROM participants WHERE id = :id", only="participant"),

@@ -141,3 +141,92 @@ def journey(db: Database) -> None:
         CREATE INDEX submissions_participant ON submissions(participant_id);
         """
     )
+
+
+@migrations(name="002_mail")
+def mail(db: Database) -> None:
+    """The mail outbox, what it kept of forgotten messages, each person's choices, each session's mail settings.
+
+    The outbox holds no address and no text: both are read and written at sending time, from
+    `participant_contacts` (erasable) and the templates, so a personal link never rests in the
+    database in clear and erasing a contact is enough to stop a queued message.
+    """
+    db.executescript(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'changes')),
+            -- A participant, or a staff member receiving a test of the message at their own address.
+            participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+            -- For "ce qui a changé": the new iteration whose changes are told.
+            iteration_id INTEGER REFERENCES iterations(id) ON DELETE CASCADE,
+            language TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'bounced', 'unknown', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_at TEXT,
+            finished_at TEXT,
+            last_reply TEXT,
+            -- The demo marks what it pretends to have sent: no relay ever saw it.
+            simulated INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            CHECK ((participant_id IS NULL) <> (user_id IS NULL))
+        );
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_participant ON outbox(participant_id, deployment_id);
+        CREATE INDEX outbox_deployment ON outbox(deployment_id);
+        -- One reminder per person and session, one "ce qui a changé" per person and new iteration.
+        CREATE UNIQUE INDEX outbox_reminder_once ON outbox(participant_id, deployment_id)
+            WHERE kind = 'reminder' AND participant_id IS NOT NULL;
+        CREATE UNIQUE INDEX outbox_changes_once ON outbox(participant_id, iteration_id)
+            WHERE kind = 'changes' AND participant_id IS NOT NULL;
+
+        -- Erasure and retention delete outbox rows; only these counts remain of them.
+        CREATE TABLE outbox_tallies (
+            deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (deployment_id, kind, status)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER outbox_tally AFTER DELETE ON outbox BEGIN
+            INSERT INTO outbox_tallies (deployment_id, kind, status, count) VALUES (OLD.deployment_id, OLD.kind, OLD.status, 1)
+            ON CONFLICT (deployment_id, kind, status) DO UPDATE SET count = count + 1;
+        END;
+
+        -- A person's language for our messages (the one they used), and whether they want none at all.
+        CREATE TABLE mail_preferences (
+            participant_id INTEGER PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,
+            language TEXT NOT NULL,
+            unsubscribed_at TEXT,
+            updated_at TEXT NOT NULL
+        );
+
+        -- "Tell me what changed": asked at the end of a test, with the time and the version of the wording ticked.
+        CREATE TABLE mail_opt_ins (
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+            iteration_id INTEGER NOT NULL REFERENCES iterations(id),
+            wording TEXT NOT NULL,
+            language TEXT NOT NULL,
+            opted_in_at TEXT NOT NULL,
+            PRIMARY KEY (participant_id, deployment_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX mail_opt_ins_iteration ON mail_opt_ins(iteration_id);
+
+        -- A session's mail settings: who helps by telephone, and when the one reminder goes.
+        CREATE TABLE deployment_mail (
+            deployment_id INTEGER PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
+            mediator_phone TEXT NOT NULL DEFAULT '',
+            reminder_days INTEGER CHECK (reminder_days IS NULL OR reminder_days BETWEEN 1 AND 60),
+            reminders_queued_at TEXT,
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        );
+        """
+    )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 
 from fastapi import Depends, FastAPI
+from fastapi.templating import Jinja2Templates
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -33,13 +35,16 @@ from analysis.themes.jobs import QueuedAnalyses
 from analysis.themes.preparation import CommentPreparation
 from feedback import migrations as feedback_migrations
 from feedback.limits import Limiters
+from feedback.mail_task import MailSending
+from feedback.mailings import queue_change_notices
 from feedback.retention import purge_expired
-from feedback.routes import api, imports, kiosk, own_data, participant, staff, widget
+from feedback.routes import api, imports, kiosk, mail_citizen, mail_staff, own_data, participant, staff, widget
 from lab import errors
 from lab import migrations as kernel_migrations
 from lab.access import endpoints, route_rule
 from lab.body_limit import BodyLimit
 from lab.campaigns import migrations as campaign_migrations
+from lab.campaigns.deployments import DeploymentHook
 from lab.campaigns.routes import deployments, groups
 from lab.clock import utcnow
 from lab.db import ConnectionPool, checkpoint, migrate, opened, write
@@ -89,6 +94,8 @@ ROUTERS = (
     staff.router,
     widget.router,
     imports.router,
+    mail_staff.router,
+    mail_citizen.router,
     report_routes.router,
     theme_routes.router,
 )
@@ -100,9 +107,16 @@ FORGET_HOOKS = (forget_themes, forget_reports)
 ITERATION_SECTIONS = (theme_routes.DELIVERED_SECTION,)
 
 
-def background_tasks(settings: Settings, group_commit: GroupCommit) -> tuple[Task, ...]:
+def deployment_hooks(settings: Settings) -> tuple[DeploymentHook, ...]:
+    """What creating a session also does: "ce qui a changé" messages, queued only when mail can be sent."""
+    return (functools.partial(queue_change_notices, settings=settings),) if settings.smtp.configured else ()
+
+
+def background_tasks(settings: Settings, group_commit: GroupCommit, templates: Jinja2Templates) -> tuple[Task, ...]:
     """The background worker's tasks, most urgent first: each call of the worker does one unit of the first with work."""
     return (
+        # People wait for these; each unit is one short exchange with the relay, paced by the rate limit.
+        MailSending(settings, templates.env, delivered_action_titles),
         QueuedAnalyses(),  # staff watch the progress bar of the analysis they started
         SnapshotRefresh(settings.db_path),  # a manager reads stale figures (or waits for the first ones)
         CommentPreparation(foreground_busy=group_commit.busy),  # nobody waits; yields while submissions pour in
@@ -156,7 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO)
     group_commit = GroupCommit(settings.db_path)
-    worker = Worker(settings.db_path, background_tasks(settings, group_commit))
+    templates = build_templates(TEMPLATE_FOLDERS)
+    worker = Worker(settings.db_path, background_tasks(settings, group_commit, templates))
     with opened(settings.db_path) as db:
         migrate_all(db)
         purge_on_start(db)
@@ -173,12 +188,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.settings = settings
     state.db_pool = ConnectionPool(settings.db_path)
     state.group_commit = group_commit
-    state.templates = build_templates(TEMPLATE_FOLDERS)
+    state.templates = templates
     state.login_limits = LoginLimits.from_settings(settings)
     state.feedback_limiters = Limiters.from_settings(settings)
     state.forget_hooks = FORGET_HOOKS
     state.iteration_sections = ITERATION_SECTIONS
     state.delivered_actions = delivered_action_titles
+    state.deployment_hooks = deployment_hooks(settings)
     # Built always, so tests and tools can drive its tasks; its thread runs only when workers are on.
     state.worker = worker.start() if settings.start_workers else worker
     errors.install(app)

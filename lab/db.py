@@ -74,6 +74,16 @@ def one(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> dict | No
     return rows[0] if rows else None
 
 
+#: The largest id SQLite can store; a bigger number typed in a form names no row (and would overflow).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(value: object) -> int | None:
+    """A row id read from a form or a URL ("12"), or None when it cannot name a row."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ROW_ID else None
+
+
 def placeholders(values: Sequence) -> str:
     """`?,?,?` for an IN clause of these values."""
     return ",".join("?" for _ in values)

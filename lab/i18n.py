@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -155,6 +156,16 @@ def _shown(value: object) -> object:
         if "number" in value:
             return format_number(value["number"], value["decimals"])
     return value
+
+
+@contextlib.contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Translate in `locale` for a while, outside any request (the worker writing to someone in their language)."""
+    token = current_locale.set(pick_locale(locale))
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
 
 
 def pick_locale(cookie_value: str | None, default: str = DEFAULT_LOCALE) -> str:

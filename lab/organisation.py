@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -60,20 +61,9 @@ class Organisation:
         return f"/organisation/logo?v={re.sub(r'[^0-9]', '', self.updated_at or '')}" if self.logo_type else None
 
 
-@dataclass(frozen=True)
-class OrganisationForm:
-    """What the admin typed, as text."""
-
-    name: str = ""
-    short_name: str = ""
-    address: str = ""
-    dpo_contact: str = ""
-    website: str = ""
-    accessibility_contact: str = ""
-    retention_days: str = "365"
-
-
-_TEXT_COLUMNS = ("name", "short_name", "address", "dpo_contact", "website", "accessibility_contact")
+#: What the admin form edits, as text: the identity's columns but the logo.
+FORM_FIELDS = ("name", "short_name", "address", "dpo_contact", "website", "accessibility_contact", "retention_days")
+_TEXT_COLUMNS = FORM_FIELDS[:-1]
 
 
 def load(db: Database) -> Organisation:
@@ -85,15 +75,14 @@ def load(db: Database) -> Organisation:
     return Organisation(*row) if row else Organisation()
 
 
-def form_of(organisation: Organisation) -> OrganisationForm:
+def form_of(organisation: Organisation) -> dict[str, str]:
     """The saved identity as the form shows it."""
-    values = {f.name: str(getattr(organisation, f.name)) for f in fields(OrganisationForm)}
-    return OrganisationForm(**values)
+    return {name: str(getattr(organisation, name)) for name in FORM_FIELDS}
 
 
-def _clean(form: OrganisationForm) -> dict:
+def _clean(form: Mapping[str, str]) -> dict:
     """Trimmed values, or FormRefused naming every field to fix."""
-    values = {name: getattr(form, name).replace("\r\n", "\n").strip() for name in _TEXT_COLUMNS}
+    values = {name: form.get(name, "").replace("\r\n", "\n").strip() for name in _TEXT_COLUMNS}
     problems = []
     if not values["name"]:
         problems.append(("name", _("Indiquez le nom de la collectivité, par exemple « Ville de Rivebelle ».")))
@@ -103,7 +92,7 @@ def _clean(form: OrganisationForm) -> dict:
             problems.append((name, _("%(limit)d caractères au maximum.", limit=limit)))
     if values["website"] and not _URL.fullmatch(values["website"]):
         problems.append(("website", _("Indiquez une adresse web complète, par exemple https://www.rivebelle.fr.")))
-    retention = form.retention_days.strip()
+    retention = form.get("retention_days", "").strip()
     if not retention.isdigit() or not RETENTION_RANGE[0] <= int(retention) <= RETENTION_RANGE[1]:
         problems.append(("retention_days", _("Indiquez un nombre de jours entre 1 et 3 650.")))
     if problems:
@@ -111,7 +100,7 @@ def _clean(form: OrganisationForm) -> dict:
     return {**values, "retention_days": int(retention)}
 
 
-def save(db: Database, form: OrganisationForm, *, now: datetime, user_id: int | None) -> Organisation:
+def save(db: Database, form: Mapping[str, str], *, now: datetime, user_id: int | None) -> Organisation:
     """Store the identity (inside the caller's write); the logo is kept."""
     values = _clean(form)
     db.execute(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 
 
@@ -29,6 +31,75 @@ def _local_secret(db_path: Path) -> str:
     return secret
 
 
+#: How the connection to the relay is protected: STARTTLS on a plain port, TLS from the first byte, or (loopback only) none.
+SMTP_SECURITY = ("starttls", "tls", "none")
+_DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def _loopback(host: str) -> bool:
+    """A relay on this machine, the only one addresses and passwords may reach unencrypted."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail relay; without a host nothing is sent (and pages say so)."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password: str = field(default="", repr=False)
+    #: The From address, bare ("lab@ville.fr": the collectivité's name is shown beside it) or with its own name.
+    sender: str = ""
+    per_minute: int = 60
+    timeout_seconds: float = 30.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        """Read LAB_SMTP_* and LAB_MAIL_PER_MINUTE; a half-configured relay stops the start with a clear message."""
+        host = env.get("LAB_SMTP_HOST", "").strip()
+        security = env.get("LAB_SMTP_SECURITY", "starttls").strip().lower()
+        if security not in SMTP_SECURITY:
+            raise SettingsError(f"LAB_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}.")
+        values = {"host": host, "security": security, "port": _DEFAULT_PORTS[security],
+                  "user": env.get("LAB_SMTP_USER", "").strip(), "password": env.get("LAB_SMTP_PASSWORD", ""),
+                  "sender": env.get("LAB_SMTP_FROM", "").strip()}
+        for name, key, low, high in (("port", "LAB_SMTP_PORT", 1, 65535), ("per_minute", "LAB_MAIL_PER_MINUTE", 1, 600_000),
+                                     ("timeout_seconds", "LAB_SMTP_TIMEOUT", 1, 600)):
+            if key in env:
+                values[name] = _whole(env, key, low, high)
+        if not host:
+            return cls(**{**values, "password": ""})
+        if security == "none" and not _loopback(host):
+            raise SettingsError("LAB_SMTP_SECURITY=none is only allowed for a relay on this machine (127.0.0.1, ::1, "
+                                "localhost): addresses and passwords would cross the network in clear. Use starttls or tls.")
+        if "@" not in parseaddr(values["sender"])[1]:
+            raise SettingsError("LAB_SMTP_FROM must be the sender address (e.g. lab@ville.fr) when LAB_SMTP_HOST is set.")
+        if values["user"] and not values["password"]:
+            raise SettingsError("LAB_SMTP_PASSWORD must be set when LAB_SMTP_USER is.")
+        return cls(**values)
+
+
+def _whole(env: Mapping[str, str], key: str, low: int, high: int) -> int:
+    try:
+        value = int(env[key])
+    except ValueError as exc:
+        raise SettingsError(f"{key} must be a whole number, not {env[key]!r}.") from exc
+    if not low <= value <= high:
+        raise SettingsError(f"{key} must be between {low} and {high}, not {value}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know about its environment, in one place."""
@@ -48,6 +119,7 @@ class Settings:
     #: Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed.
     trusted_proxies: tuple[str, ...] = ()
     start_workers: bool = True
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @property
     def secure_cookies(self) -> bool:
@@ -92,4 +164,5 @@ class Settings:
             values["trusted_proxies"] = tuple(p.strip() for p in env["LAB_TRUSTED_PROXIES"].split(",") if p.strip())
         if "LAB_LOCALE" in env:
             values["default_locale"] = env["LAB_LOCALE"]
+        values["smtp"] = SmtpSettings.from_env(env)
         return cls(**values)

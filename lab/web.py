@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from lab.db import MAX_ROW_ID
+
 #: A database id in a URL: out-of-range numbers are a 422, never an SQLite overflow.
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def local_path(target: str | None) -> str:

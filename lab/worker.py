@@ -6,7 +6,8 @@ call (one analysis, one batch of comments, one report refresh) and says whether 
 The worker asks its tasks in the order the shell lists them and starts again from the first
 after each unit, so urgent work never waits behind a long queue of lesser work; when no task
 has work it sleeps until woken, or until the next poll (for jobs queued by another process,
-such as the CLI).
+such as the CLI), or sooner when a task said when its next unit falls due (`due_in`: the mail
+sender paces itself to a rate limit and must not wait a whole poll between two messages).
 
 State lives in the job rows, never in the worker, so a restart loses nothing: `recover` lets
 each task repair what a previous server left half done (the shell calls it at start-up, with
@@ -41,6 +42,8 @@ class Task(Protocol):
 
     def run_once(self, db: Database) -> bool:
         """Do one unit of work; False when there was none (or the task chose to wait)."""
+
+    # Optional: `due_in() -> float | None`, the seconds until a task that chose to wait has work again.
 
 
 class Worker:
@@ -86,11 +89,16 @@ class Worker:
             done += 1
         return done
 
+    def idle_seconds(self) -> float:
+        """How long to sleep when no task had work: until the next poll, or until a waiting task falls due."""
+        hints = [hint for task in self.tasks if (hint := getattr(task, "due_in", lambda: None)()) is not None]
+        return max(0.0, min([self.poll_seconds, *hints]))
+
     def _loop(self) -> None:
         with opened(self.db_path) as db:
             while not self._stop.is_set():
                 if not self.run_once(db):
-                    self._wake.wait(self.poll_seconds)
+                    self._wake.wait(self.idle_seconds())
                     self._wake.clear()
 
     def start(self) -> Worker:

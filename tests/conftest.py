@@ -9,13 +9,24 @@ from lab.app import create_app
 from lab.db import opened, write
 from lab.settings import Settings
 from tests.factories import Lab, make_lab
+from tests.mail_server import Relay
 from tests.support import PASSWORD, Browser, Citizen
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    """Settings pointing at a database of this test's own."""
-    return Settings(db_path=tmp_path / "lab.db", secret_key="test-secret-" + "x" * 32, start_workers=False)
+def relay():
+    """A real SMTP server on 127.0.0.1 that keeps what it accepts (`tests.mail_server.Relay`)."""
+    with Relay() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path, request) -> Settings:
+    """Settings pointing at a database of this test's own; tests marked `mail` send to the `relay` fixture."""
+    settings = Settings(db_path=tmp_path / "lab.db", secret_key="test-secret-" + "x" * 32, start_workers=False)
+    if request.node.get_closest_marker("mail"):
+        settings = settings.with_(smtp=request.getfixturevalue("relay").settings())
+    return settings
 
 
 @pytest.fixture

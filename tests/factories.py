@@ -4,7 +4,8 @@
 - `make_pilot`: a prototype with iterations, one group and one deployment per iteration, then
   `add_trial` (a trial with steps, errors, answers and comments, for reports) or `add_comment` /
   `seed` (one trial per comment, for themes), and `hand_made_analysis` (themes decided by the test);
-- `deployment_with_contact`: a session created through the staff form.
+- `deployment_with_contact`: a session created through the staff form;
+- `give_addresses`: e-mail addresses for participants, as staff would have typed them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from analysis.themes.labels import LABEL_SEPARATOR
 from feedback import store
 from feedback.pii import scan
 from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time, get_deployment
-from lab.campaigns.groups import add_participant, add_participants, create_group, list_participants
+from lab.campaigns.groups import add_participant, add_participants, create_group, list_participants, set_email
 from lab.campaigns.invitations import SharedLinkForm, create_shared, generate_personal, list_invitations
 from lab.clock import utcnow
 from lab.db import write
@@ -296,3 +297,14 @@ def deployment_with_contact(login_as, db, seeded: dict, *, title: str, opens_at:
                                                    "groups": [seeded["group"]], "opens_at": opens_at,
                                                    "closes_at": closes_at}, follow_redirects=False)
     return staff, created.headers["location"]
+
+
+def give_addresses(db, participants: Sequence[dict], *, names: Sequence[str] = ()) -> list[str]:
+    """An address for each participant (`p<id>@ville.test`), with a name when given; the addresses."""
+    addresses = []
+    with write(db):
+        for index, person in enumerate(participants):
+            addresses.append(set_email(db, participant_id=person["id"], email=f"p{person['id']}@ville.test"))
+            if index < len(names):
+                db.execute("UPDATE participant_contacts SET name = ? WHERE participant_id = ?", [names[index], person["id"]])
+    return addresses

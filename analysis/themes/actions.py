@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from analysis.themes.analyses import latest_done
 from analysis.themes.reading import get_theme
 from lab.clock import iso, utcnow
-from lab.db import placeholders
+from lab.db import placeholders, row_id
 from lab.i18n import N_
 from lab.problems import FormRefused
 from prototypes.store import get_iteration
@@ -125,14 +125,9 @@ def get_action(db: Database, action_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def _action_id(raw: object) -> int:
-    text = str(raw or "")
-    return int(text) if text.isdigit() and len(text) < 19 else 0
-
-
 def set_status(db: Database, *, iteration_id: int, action_id: object, status: str, user_id: int | None) -> dict:
     """Move an action raised from this iteration to another state."""
-    action = get_action(db, _action_id(action_id))
+    action = get_action(db, row_id(action_id))
     if action is None or action["source_iteration_id"] != iteration_id:
         raise ActionError([("status", N_("Cette action n'existe pas ou ne vient pas de cette itération."))])
     if status not in STATUSES:
@@ -154,7 +149,7 @@ def deliverable_actions(db: Database, iteration: Mapping) -> list[dict]:
 def set_delivered(db: Database, *, iteration_id: int, action_id: object, delivered: bool, user_id: int | None) -> dict:
     """Record that this iteration delivers an action of an earlier one (or undo it)."""
     iteration = get_iteration(db, iteration_id)
-    action = get_action(db, _action_id(action_id))
+    action = get_action(db, row_id(action_id))
     allowed = iteration is not None and action is not None and any(
         row["id"] == action["id"] for row in deliverable_actions(db, iteration)
     )

@@ -31,7 +31,7 @@ from analysis.themes.saving import delete_theme, insert_theme, noise_theme, set_
 from analysis.themes.sql import dumps, loads
 from analysis.themes.vectors import semantic_model
 from lab.clock import iso, utcnow
-from lab.db import placeholders
+from lab.db import placeholders, row_id
 from lab.i18n import N_
 
 LABEL_MAX = 120
@@ -203,20 +203,14 @@ def _shown(db: Database, iteration_id: int) -> dict:
 
 def _theme(db: Database, analysis: Mapping, theme_id: Any) -> dict:
     """A theme of the shown analysis, or a clear refusal (stale page, tampered form)."""
-    try:
-        theme = get_theme(db, int(theme_id))
-    except (TypeError, ValueError):
-        theme = None
+    theme = get_theme(db, number) if (number := row_id(theme_id)) is not None else None
     if theme is None or theme["analysis_id"] != analysis["id"]:
         raise CurationError(N_("Ce thème n'existe plus : l'analyse a peut-être été relancée. Rechargez la page."))
     return theme
 
 
 def _comment(db: Database, analysis: Mapping, comment_id: Any) -> int:
-    try:
-        comment_id = int(comment_id)
-    except (TypeError, ValueError):
-        comment_id = 0
+    comment_id = row_id(comment_id) or 0
     if not db.execute("SELECT 1 FROM theme_members WHERE analysis_id = ? AND comment_id = ?",
                       [analysis["id"], comment_id]).fetchone():
         raise CurationError(N_("Ce commentaire ne fait pas partie de l'analyse affichée."))

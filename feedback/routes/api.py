@@ -17,6 +17,7 @@ from feedback.external import SATISFACTION_LEVELS, DeploymentClosed, Recorded, d
 from feedback.pii import scan
 from lab.access import DEPLOYMENT_KEY, requires
 from lab.clock import utcnow
+from lab.group_commit import GroupCommitClosed
 from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.ratelimit import client_address, fingerprint
@@ -121,6 +122,7 @@ def _record(db: Database, *, app, key: str, client: str, payload: FeedbackIn, no
         409: {"model": ApiError, "description": "The deployment is not open."},
         413: {"model": ApiError, "description": "Body larger than 64 KiB."},
         429: {"model": ApiError, "description": "Too many submissions; see Retry-After."},
+        503: {"model": ApiError, "description": "The server is stopping; nothing was stored, send again after Retry-After."},
     },
 )
 async def post_feedback(
@@ -132,9 +134,12 @@ async def post_feedback(
     """Record feedback for the open deployment whose public key is sent in the X-Servicelab-Key header."""
     settings = request.app.state.settings
     client = fingerprint(settings.secret_key, "api", client_address(request))
-    outcome = await request.app.state.group_commit.run(
-        partial(_record, app=request.app, key=key or "", client=client, payload=payload, now=utcnow())
-    )
+    try:
+        outcome = await request.app.state.group_commit.run(
+            partial(_record, app=request.app, key=key or "", client=client, payload=payload, now=utcnow())
+        )
+    except GroupCommitClosed:  # the server is stopping: nothing was stored, the client may send it again
+        return _error(503, _("Le service redémarre : renvoyez votre avis dans un instant."), {"Retry-After": "5"})
     if isinstance(outcome, Refusal):
         headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after is not None else None
         return _error(outcome.status, _(outcome.message), headers)

@@ -25,6 +25,7 @@ from feedback import sessions, store
 from feedback.access import InvitationHolder, Participant
 from feedback.changes import Changes, changes_after
 from feedback.limits import check_link, check_submit
+from feedback.mail_consent import offer, remember_language
 from feedback.pii import KIND_LABELS, PLACEHOLDERS, scan
 from feedback.routes.pages import Journey, base_context, journey_or_stop, load_journey, parsed_spec, set_participant_cookie
 from feedback.sessions import INVITATION_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
@@ -34,9 +35,9 @@ from lab.campaigns.invitations import InvitationUnavailable, Resolution, consume
 from lab.clock import local_text, utcnow
 from lab.db import write
 from lab.errors import error_response
-from lab.i18n import N_, and_list
+from lab.i18n import N_, and_list, current_locale
 from lab.i18n import gettext as _
-from lab.web import is_htmx, redirect, render
+from lab.web import form_problems, is_htmx, redirect, render
 from prototypes.answers import FieldError, validate_step, visible_fields
 from prototypes.readable import recap
 from prototypes.spec import Spec
@@ -228,6 +229,7 @@ def consent(
                     invitation_id=session.invitation_id, assisted_by=session.assisted_by,
                     assisted_via=session.assisted_via, idempotency_key=key,
                 )
+                remember_language(db, participant_id=participant["id"], language=current_locale.get(), now=now)
                 store.settle(db, key, decision.then.url)
     except store.TrialRefused as exc:
         if exc.reason == "exists":
@@ -255,6 +257,7 @@ def _consent_through_shared_link(request: Request, db, link: Resolution, *, agre
                                    invitation_id=link.invitation["id"], channel="online", now=now)
             trial = store.create_trial(db, deployment=link.deployment, participant=participant, channel="online", now=now,
                                        invitation_id=link.invitation["id"], idempotency_key=key)
+            remember_language(db, participant_id=participant["id"], language=current_locale.get(), now=now)
             first = rules.STEP + parsed_spec(get_iteration(db, trial["iteration_id"])["spec_yaml"]).steps[0].key
             store.settle(db, key, first)
     except InvitationUnavailable as exc:
@@ -506,7 +509,7 @@ def _questionnaire_submit(request: Request, db, session: ParticipantSession | No
 
 
 @router.get("/take/merci")
-def thanks(request: Request, db: Db, session: Participant) -> Response:
+def thanks(request: Request, db: Db, session: Participant, courriel: str = "") -> Response:
     """Thank-you page; later, the same link shows what changed thanks to the participant."""
     journey = journey_or_stop(request, db, session, utcnow())
     if isinstance(journey, Response):
@@ -514,5 +517,20 @@ def thanks(request: Request, db: Db, session: Participant) -> Response:
     decision = rules.thanks(journey.position)
     if not isinstance(decision, rules.Show):
         return _elsewhere(request, decision, posted=False)
-    context = {**base_context(request, session), "spec": journey.spec, "changes": _changes(request, db, journey)}
-    return render(request, "feedback/thanks.html", context)
+    return thanks_page(request, db, journey, saved=courriel == "enregistre")
+
+
+def thanks_page(request: Request, db, journey: Journey, *, saved: bool = False, refused: dict | None = None,
+                status_code: int = 200) -> Response:
+    """The thanks page; while nothing has changed yet (and mail can be sent), it offers to write when something does.
+
+    `refused` is a refused choice as typed (`ticked`, `email`, `problems`), shown again with its errors.
+    """
+    changes = _changes(request, db, journey)
+    mail = None
+    if request.app.state.settings.smtp.configured and changes is None:
+        mail = offer(db, participant_id=journey.session.participant_id, deployment_id=journey.deployment["id"])
+    refused = refused or {"ticked": False, "email": "", "problems": ()}
+    context = {**base_context(request, journey.session), "spec": journey.spec, "changes": changes, "mail": mail,
+               "mail_saved": saved, "typed": refused, **form_problems(refused["problems"])}
+    return render(request, "feedback/thanks.html", context, status_code=status_code)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +21,11 @@ from prototypes.store import freeze_iteration, get_iteration, list_iterations, l
 #: Staff type dates in the lab's local time; the database keeps UTC.
 MAX_RETENTION_DAYS = 3650
 MAX_QUOTA = 100_000
+
+
+#: What a layer above does, in the same transaction, when a session is created: `hook(db, deployment_id, now=...)`
+#: (feedback queues "ce qui a changé" messages for the people who tested the iteration before). Wired by the shell.
+DeploymentHook = Callable[..., object]
 
 
 class DeploymentError(FormRefused):

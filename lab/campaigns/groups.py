@@ -237,3 +237,14 @@ def get_participant(db: Database, participant_id: int) -> dict | None:
 def erase_contact(db: Database, *, participant_id: int) -> bool:
     """Delete a participant's contact details for good; the pseudonymous record stays."""
     return db.execute("DELETE FROM participant_contacts WHERE participant_id = ?", [participant_id]).rowcount > 0
+
+
+def set_email(db: Database, *, participant_id: int, email: str) -> str:
+    """Keep the address a person typed themselves (at the end of a test), validated; GroupError if it cannot be one."""
+    email = normalize_email(email)
+    db.execute(
+        """INSERT INTO participant_contacts (participant_id, email) VALUES (?, ?)
+           ON CONFLICT (participant_id) DO UPDATE SET email = excluded.email""",
+        [participant_id, email],
+    )
+    return email

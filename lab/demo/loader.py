@@ -16,6 +16,7 @@ from lab.clock import utcnow
 from lab.db import write
 from lab.demo.catalogue import ACCOUNTS, DEPLOYMENTS, GROUPS, NEIGHBOURHOODS, ORGANISATION, PROTOTYPES
 from lab.demo.datafiles import DATA_DIR
+from lab.demo.mail import demo_outbox
 from lab.demo.trials import demo_trials
 from lab.settings import Settings
 from prototypes import EXAMPLES_DIR
@@ -43,7 +44,7 @@ def _organisation(db: Database, settings: Settings, info: DemoInfo, rng: random.
     if organisation.load(db).named:
         return
     now = utcnow()
-    organisation.save(db, organisation.OrganisationForm(**ORGANISATION), now=now, user_id=None)
+    organisation.save(db, ORGANISATION, now=now, user_id=None)
     organisation.set_logo(db, (DATA_DIR / "logo-rivebelle.png").read_bytes(), now=now)
 
 
@@ -158,6 +159,7 @@ DEMO_STEPS: list[Callable[[Database, Settings, DemoInfo, random.Random], None]] 
     _groups,
     _deployments,
     demo_trials,
+    demo_outbox,
     _open_links,
     _decisions,
     _analyses,

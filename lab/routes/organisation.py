@@ -26,7 +26,7 @@ def with_organisation(request: Request, db: Db) -> None:
     request.state.organisation = organisation.load(db)
 
 
-def _page(request: Request, form: organisation.OrganisationForm, *, problems=(), saved: bool = False,
+def _page(request: Request, form: dict[str, str], *, problems=(), saved: bool = False,
           status_code: int = 200) -> Response:
     return render(request, "lab/admin_organisation.html", {"form": form, "saved": saved, **form_problems(problems)},
                   status_code=status_code)
@@ -46,7 +46,8 @@ async def organisation_save(
     logo: UploadFile | None = None,
 ) -> Response:
     """Save the identity (and a new logo, or none); every problem is shown at once, nothing is half saved."""
-    form = organisation.OrganisationForm(name, short_name, address, dpo_contact, website, accessibility_contact, retention_days)
+    form = dict(zip(organisation.FORM_FIELDS, (name, short_name, address, dpo_contact, website, accessibility_contact,
+                                               retention_days)))
     data = await logo.read(organisation.LOGO_MAX_BYTES + 1) if logo is not None and logo.filename else None
     try:
         await run_in_threadpool(_save, db, form, data, bool(remove_logo), admin.id)
@@ -55,7 +56,7 @@ async def organisation_save(
     return redirect(request, "/admin/organisation?enregistre=1")
 
 
-def _save(db, form: organisation.OrganisationForm, logo: bytes | None, remove_logo: bool, user_id: int) -> None:
+def _save(db, form: dict[str, str], logo: bytes | None, remove_logo: bool, user_id: int) -> None:
     now = utcnow()
     with write(db):
         saved = organisation.save(db, form, now=now, user_id=user_id)

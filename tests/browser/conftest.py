@@ -42,12 +42,12 @@ def browser():
 
 
 class LiveServer:
-    """Uvicorn serving a fresh app in a thread, on a free loopback port."""
+    """Uvicorn serving a fresh app in a thread, on a free loopback port (or the one given: links must name it)."""
 
-    def __init__(self, app):
+    def __init__(self, app, port: int = 0):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)

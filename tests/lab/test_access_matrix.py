@@ -20,7 +20,7 @@ SAMPLES = {
     "prototype_id": "1", "iteration_id": "1", "group_id": "1", "participant_id": "1", "deployment_id": "1",
     "invitation_id": "1", "user_id": "1", "index": "0", "step_key": "lieu", "token": "inconnu-000000000000000000",
     "public_key": "pk_inconnue", "theme_id": "1", "analysis_id": "1", "action_id": "1", "comment_id": "1",
-    "decision_id": "1", "kind": "csv", "name": "rapport", "page": "2",
+    "decision_id": "1", "kind": "csv", "name": "rapport", "mail_id": "1", "page": "2",
 }
 CALLERS = ("anonymous", "participant", "staff", "manager", "admin")
 #: Requests that end or erase the caller's session run last, each with a fresh session.
@@ -44,7 +44,7 @@ def _cases(app):
 def _expected(rule, caller: str) -> str:
     if rule.name == "public":
         return "allowed"
-    if rule.name in ("invitation", "deployment_key"):
+    if rule.name in ("invitation", "deployment_key", "mail_link"):
         return "refused"  # the sample token or key is unknown: a 401/404 whoever asks
     if rule.name == "participant":
         return "allowed" if caller == "participant" else "forbidden"
@@ -67,7 +67,7 @@ def _outcome(response, rule) -> str:
         return "login"
     if status == 401 and rule.roles is not None:
         return "login"
-    if rule.name in ("invitation", "deployment_key") and status in (401, 404, 422):
+    if rule.name in ("invitation", "deployment_key", "mail_link") and status in (401, 404, 422):
         return "refused"
     if rule.name == "kiosk" and status == 404:
         return "refused"

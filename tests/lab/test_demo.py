@@ -5,7 +5,7 @@ from lab.clock import utcnow
 from lab.demo.loader import load_demo
 from tests.support import Browser
 
-TABLES = ("users", "prototypes", "iterations", "test_groups", "participants", "deployments", "invitations")
+TABLES = ("users", "prototypes", "iterations", "test_groups", "participants", "deployments", "invitations", "outbox")
 
 
 def _counts(db):
@@ -39,3 +39,12 @@ def test_demo_logins_work(app, db, settings):
     for _role, email, password in info.logins:
         with Browser(app, base_url="http://testserver") as browser:
             assert browser.login(email, password).status_code == 303
+
+
+def test_demo_outbox_has_simulated_sends_and_one_failure_said_so(db, settings, login_as):
+    load_demo(db, settings)
+    rows = list(db.query("SELECT status, simulated FROM outbox"))
+    assert sorted(row["status"] for row in rows) == ["failed"] + ["sent"] * 5 and all(row["simulated"] for row in rows)
+    page = login_as("staff").get("/lab/courriels").text
+    assert page.count('badge--mail-simulated">simulé') == 6 and "550 5.7.1" in page
+    assert "aucun message ne sera envoyé" in page  # the demo has no relay

@@ -80,6 +80,36 @@ def test_the_thread_has_its_own_connection_is_woken_and_stops_cleanly(settings):
     assert not worker.alive
 
 
+class Paced(Counter):
+    """A task that has work only every `gap` seconds, and says when its next unit falls due."""
+
+    def __init__(self, log: list[str], gap: float):
+        super().__init__("paced", 3, log)
+        self.gap = gap
+        self.next_at = 0.0
+
+    def due_in(self) -> float | None:
+        return max(0.0, self.next_at - time.monotonic()) if self.left else None
+
+    def run_once(self, db) -> bool:
+        if time.monotonic() < self.next_at:
+            return False
+        self.next_at = time.monotonic() + self.gap
+        return super().run_once(db)
+
+
+def test_a_task_that_waits_is_woken_when_due_not_at_the_next_poll(settings):
+    log: list[str] = []
+    worker = Worker(settings.db_path, [Paced(log, gap=0.05)], poll_seconds=60)
+    assert worker.idle_seconds() == 0  # due at once
+    started = time.monotonic()
+    worker.start()
+    wait_for(lambda: len(log) == 3)
+    worker.stop(timeout=5)
+    assert time.monotonic() - started < 5  # without the hint, the second unit would wait for a 60 s poll
+    assert worker.idle_seconds() == 60  # nothing left: back to polling
+
+
 def test_recover_asks_every_task(settings, db, caplog):
     log: list[str] = []
     worker = Worker(settings.db_path, [Counter("analyses", 0, log, recovered=2), Counter("reports", 0, log)])
@@ -102,7 +132,7 @@ def test_the_shell_builds_one_worker_with_its_tasks_in_order(settings, start_wor
 
     app = create_app(settings.with_(start_workers=start_workers))
     worker = app.state.worker
-    assert [task.name for task in worker.tasks] == ["theme analyses", "report refreshes", "comment languages and vectors"]
+    assert [task.name for task in worker.tasks] == ["mail", "theme analyses", "report refreshes", "comment languages and vectors"]
     assert worker.alive is start_workers
     with TestClient(app):
         pass

@@ -104,6 +104,8 @@ def create(
         with write(db):
             deployment_id = create_deployment(db, form=form, user_id=staff.id, now=now)
             invited = generate_personal(db, deployment_id=deployment_id, secret_key=settings.secret_key, now=now)
+            for hook in request.app.state.deployment_hooks:
+                hook(db, deployment_id, now=now)
             audit.record(db, user_id=staff.id, action="deployment.create", object_type="deployment",
                          object_id=deployment_id, detail={"personal_invitations": invited})
     except DeploymentError as exc:

@@ -221,3 +221,18 @@ def test_managers_read_themes_in_reports_not_here(db, analysed, login_as):
     assert manager.get(f"/lab/iterations/{analysed.iterations[1]}/themes").status_code == 403
     with Browser(manager.app, base_url="http://testserver") as other:
         assert other.get(f"/lab/iterations/{analysed.iterations[1]}/themes", follow_redirects=False).status_code == 303
+
+
+def test_ids_no_row_can_have_are_refused_with_the_reason(analysed, login_as):
+    """Twenty-digit ids (beyond SQLite's integers) name no theme, comment or action: a 422 page, never a 500."""
+    staff = login_as("staff")
+    base = f"/lab/iterations/{analysed.iterations[0]}"
+    huge = "9" * 20
+    for url, data in ((f"{base}/themes/rename", {"theme_id": huge, "label": "x"}),
+                      (f"{base}/themes/merge", {"theme_id": huge, "other_id": huge}),
+                      (f"{base}/themes/split", {"theme_id": huge}),
+                      (f"{base}/themes/move", {"comment_id": huge, "theme_id": huge}),
+                      (f"{base}/themes/noise", {"comment_id": huge}),
+                      (f"{base}/actions/status", {"action_id": huge, "status": "done"}),
+                      (f"{base}/actions/deliver", {"action_id": huge})):
+        assert staff.post_form(url, data).status_code == 422, url
