@@ -9,9 +9,11 @@ Conventions kept throughout, so a report never has to guess:
 - Two-sample comparisons read "1 / a" as the reference (previous iteration, variant A)
   and "2 / b" as the candidate; differences and effect sizes are candidate minus reference,
   so a positive sign always means "went up".
-- French numbers come from Babel's CLDR ``fr_FR`` data, like the rest of the interface:
-  decimal comma, U+202F (narrow no-break space) between thousands and U+00A0 (no-break
-  space) before "%": "78 %" is "78" + U+00A0 + "%", 1234.5 is "1" + U+202F + "234,5".
+- Numbers are written in the reader's language from Babel's CLDR data (`lab.i18n`): in
+  French a decimal comma, U+202F (narrow no-break space) between thousands and U+00A0
+  (no-break space) before "%" ("78 %" is "78" + U+00A0 + "%"); in English "78%" and
+  "1,234.5". A verdict keeps its figures as quantities, so a stored verdict reads right in
+  either language.
 """
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
-from babel.numbers import format_decimal
-from babel.numbers import format_percent as babel_format_percent
 from scipy import stats as sps
 
+from lab import i18n
 from lab.i18n import N_, Message
 
 MIN_GROUP_SIZE = 5
@@ -38,7 +39,6 @@ ALPHA = 0.05
 SMALL_SAMPLE = 30
 """Below this many people per group a verdict warns "petit échantillon"."""
 
-LOCALE = "fr_FR"
 NBSP = "\u00a0"
 """French typography's no-break space: before "%" (as CLDR) and before ":" in verdicts."""
 
@@ -365,19 +365,6 @@ def suppress_small(n: int) -> bool:
     return _count(n, "n") < MIN_GROUP_SIZE
 
 
-def format_percent(share: float, decimals: int = 0) -> str:
-    """A 0–1 share as French text, "78 %" (CLDR: U+00A0 before the sign)."""
-    # Babel copies a custom pattern's literal space, so the CLDR no-break space is spelt out.
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "%"
-    return babel_format_percent(share, format=pattern, locale=LOCALE)
-
-
-def format_number(value: float, decimals: int = 1) -> str:
-    """A number as French text with a fixed number of decimals, "4,2" or "1 234,5"."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
-
-
 #: Verdict sentences, each whole so a catalogue can reorder it: by (improved, small sample), then by small sample.
 _SIGNIFICANT = {
     (True, False): N_("Amélioration nette\u00a0: {after} contre {before} (n = {n_after} et {n_before})."),
@@ -428,8 +415,8 @@ def verdict(
         return Message(N_("Échantillon trop petit pour conclure (moins de {minimum} participants)."),
                        {"minimum": MIN_GROUP_SIZE})
 
-    def shown(value: float) -> str:
-        return format_percent(value) if percent else format_number(value)
+    def shown(value: float) -> dict:
+        return i18n.percent(value) if percent else i18n.number(value)
 
     params = {"after": shown(after), "before": shown(before), "n_after": n_after, "n_before": n_before}
     small = min(n_before, n_after) < SMALL_SAMPLE

@@ -4,9 +4,11 @@ A route reads the participant's `Position` (the test's state, the spec's steps, 
 one of these functions, and carries the decision out: store calls, then a page or a redirect.
 Nothing here knows HTTP or the database, so every transition is tested directly.
 
-    before consent ──consent──> step i (0 ≤ i ≤ progress) ──last step──> questionnaire ──> thanks
+    before consent ──consent──> step i (0 ≤ i ≤ progress) ──last step──> questionnaire page p ──last page──> thanks
 
-Going back to any step already reached is allowed; further on leads to the current step. A test
+Going back to any step or questionnaire page already reached is allowed; further on leads to the
+current one. The questionnaire has one page on a phone's scale (the JDMA questions and the free
+text), then one for the standard scales (SUS, UMUX-Lite) when the deployment asks them. A test
 that is not open stops steps and questionnaire; its thanks page stays, and someone who took part
 meets a "closed" page telling what changed since.
 """
@@ -22,6 +24,11 @@ THANKS = "/take/merci"
 STEP = "/take/etape/"
 
 
+def questionnaire_url(page: int) -> str:
+    """The first page at /take/questionnaire, the next ones at /take/questionnaire/2, /3…"""
+    return QUESTIONNAIRE if page == 0 else f"{QUESTIONNAIRE}/{page + 1}"
+
+
 @dataclass(frozen=True)
 class Go:
     """Send the participant to `url`; `step` is the index of the step it shows, if any (htmx swaps it in)."""
@@ -32,7 +39,7 @@ class Go:
 
 @dataclass(frozen=True)
 class Show:
-    """Render `page` ("welcome", "step", "questionnaire" or "thanks"); `index` is the step's."""
+    """Render `page` ("welcome", "step", "questionnaire" or "thanks"); `index` is the step's or the questionnaire page's."""
 
     page: str
     index: int | None = None
@@ -48,7 +55,7 @@ class Unavailable:
 
 @dataclass(frozen=True)
 class NoSuchStep:
-    """The address names no step of this prototype."""
+    """The address names no step of this prototype (or no page of its questionnaire)."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +85,20 @@ class Position:
     started: bool = False  # consent given: a trial exists
     progress: int = 0  # index of the first step not yet validated (the step count once all are)
     completed: bool = False  # every step validated
-    answered: bool = False  # questionnaire sent
+    answered: bool = False  # questionnaire sent, every page of it
     open_step: str | None = None  # the step entered and not yet validated, if any
+    questionnaire_pages: int = 1  # how many pages the deployment's questionnaire has
+    pages_sent: int = 0  # questionnaire pages already sent, in order
 
     @classmethod
-    def of(cls, trial: Mapping | None, *, state: str, steps: Sequence[str], open_step: str | None = None) -> Position:
+    def of(cls, trial: Mapping | None, *, state: str, steps: Sequence[str], open_step: str | None = None,
+           questionnaire_pages: int = 1, pages_sent: int = 0) -> Position:
         """Read from a trial row, or None before consent."""
         if trial is None:
-            return cls(state, tuple(steps))
+            return cls(state, tuple(steps), questionnaire_pages=questionnaire_pages)
         return cls(state, tuple(steps), started=True, progress=trial["progress"], completed=bool(trial["completed_at"]),
-                   answered=bool(trial["questionnaire_at"]), open_step=open_step)
+                   answered=bool(trial["questionnaire_at"]), open_step=open_step,
+                   questionnaire_pages=questionnaire_pages, pages_sent=pages_sent)
 
     def index(self, key: str) -> int | None:
         """The position of a step in the spec, or None when there is no such step."""
@@ -95,6 +106,11 @@ class Position:
 
     def step_url(self, index: int) -> str:
         return STEP + self.steps[index]
+
+    @property
+    def questionnaire_page(self) -> int:
+        """The questionnaire page to be at: the first one not sent yet."""
+        return min(self.pages_sent, self.questionnaire_pages - 1)
 
     @property
     def current(self) -> int:
@@ -126,7 +142,7 @@ def entry(position: Position) -> Go | Show | Unavailable:
     if position.state != "open":
         return Unavailable("closed", changes=True)
     if position.completed:
-        return Go(QUESTIONNAIRE)
+        return Go(questionnaire_url(position.questionnaire_page))
     return Go(position.step_url(position.current) + "?reprise=1", position.current)
 
 
@@ -151,13 +167,17 @@ def step(position: Position, key: str) -> Go | Show | NoSuchStep:
     return Show("step", index)
 
 
-def questionnaire(position: Position) -> Go | Show:
-    """The questionnaire, to see or to send, once every step is done."""
+def questionnaire(position: Position, page: int = 0) -> Go | Show | NoSuchStep:
+    """A questionnaire page, to see or to send, once every step is done and the pages before it are sent."""
     if stop := _gate(position):
         return stop
+    if not 0 <= page < position.questionnaire_pages:
+        return NoSuchStep()
     if not position.completed:
         return position.go(position.step_url(position.current))
-    return Show("questionnaire")
+    if page > position.questionnaire_page:
+        return Go(questionnaire_url(position.questionnaire_page))
+    return Show("questionnaire", page)
 
 
 def thanks(position: Position) -> Go | Show:
@@ -200,8 +220,11 @@ def step_sent(
 
 
 def questionnaire_sent(
-    position: Position, *, settled: str | None, invalid: bool, personal_data: bool, confirmed: bool
+    position: Position, page: int = 0, *, settled: str | None, invalid: bool, personal_data: bool, confirmed: bool
 ) -> Go | AskAgain | Save:
-    """The questionnaire `questionnaire()` let through was sent; accepted, it leads to the thanks (errors are not counted)."""
-    return _sent(position, Go(THANKS), settled=settled, first_try=False, invalid=invalid, personal_data=personal_data,
+    """A questionnaire page `questionnaire()` let through was sent; accepted, it leads to the next page or, after
+    the last, to the thanks (errors are not counted)."""
+    last = page + 1 >= position.questionnaire_pages
+    then = Go(THANKS) if last else Go(questionnaire_url(page + 1))
+    return _sent(position, then, settled=settled, first_try=False, invalid=invalid, personal_data=personal_data,
                  confirmed=confirmed)

@@ -1,5 +1,11 @@
 """The end questionnaire: JDMA-compatible questions, optional SUS and UMUX-Lite, free text.
 
+On a phone 14 radio lists on one page made a 5,900-pixel scroll. The questionnaire is paged, each
+page within three screens of a 390 × 844 phone: the JDMA questions (with UMUX-Lite's two when
+chosen) and the free text first, what every deployment asks and what matters most if someone
+stops there; then SUS's ten statements when the deployment chose them. Each question is a
+horizontal scale of thumb-sized radios.
+
 Keys and scales match `analysis.metrics.SCALES`: satisfaction 1-3 (1 Non, 2 Moyennement, 3 Oui),
 ease and clarity 1-5, help_needed 0/1, sus_1..sus_10 1-5, umux_1 and umux_2 1-7. The free text is
 stored as the trial's overall comment (masked), not as a response.
@@ -11,13 +17,14 @@ of Human-Computer Interaction, doi:10.1080/10447318.2021.1898828), with "systèm
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lab.i18n import N_
 from prototypes.answers import FieldError
 
 FREE_TEXT_MAX = 2000
+FREE_TEXT_LABEL = N_("Qu'est-ce qui vous a gêné ? Que proposez-vous ?")
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,41 @@ def sections(options: Mapping[str, object]) -> list[Section]:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One page of the questionnaire: its sections, and whether it ends with the free text."""
+
+    title: str
+    sections: tuple[Section, ...]
+    free_text: bool
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys of the questions this page asks."""
+        return [question.key for section in self.sections for question in section.questions]
+
+
+def pages(options: Mapping[str, object]) -> list[Page]:
+    """The questionnaire's pages, each within three phone screens: the JDMA questions, UMUX-Lite's two
+    when chosen and the free text; then SUS's ten, when chosen."""
+    chosen = sections(options)
+    first = tuple(section for section in chosen if section.key != "sus")
+    found = [Page(N_("Votre avis sur cette démarche"), first, True)]
+    found += [Page(N_("Votre expérience du service"), (section,), False) for section in chosen if section.key == "sus"]
+    return found
+
+
+def pages_sent(options: Mapping[str, object], answered: Iterable[str]) -> int:
+    """How many pages, in order, have every question answered (from the stored responses' keys)."""
+    keys = set(answered)
+    count = 0
+    for page in pages(options):
+        if not set(page.keys) <= keys:
+            break
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
 class Result:
     """Normalised rows (key, number, text), errors in page order, and what to show again."""
 
@@ -120,25 +162,25 @@ class Result:
         return not self.errors
 
 
-def validate(options: Mapping[str, object], form: Mapping[str, Sequence[str]]) -> Result:
-    """Check the submitted questionnaire: every scale question is required, the free text is not."""
+def validate(page: Page, form: Mapping[str, Sequence[str]]) -> Result:
+    """Check a submitted questionnaire page: every scale question is required, the free text is not."""
     rows: list[tuple[str, float | None, str | None]] = []
     errors: list[FieldError] = []
     values: dict[str, str] = {}
-    for section in sections(options):
+    for section in page.sections:
         for question in section.questions:
             raw = next((v.strip() for v in form.get(question.key, ()) if v.strip()), "")
             allowed = {str(option.value) for option in question.options}
             if raw:
                 values[question.key] = raw
             if raw not in allowed:
-                errors.append(FieldError(question.key, N_("Choisissez une réponse à « {question} »."),
-                                         {"question": question.label.rstrip(" ?.")}))
+                errors.append(FieldError(question.key, N_("Choisissez une réponse."), {}, question.label))
                 continue
             rows.append((question.key, float(raw), None))
-    free_text = next((v for v in form.get("free_text", ()) if v.strip()), "").replace("\r\n", "\n").strip()
-    values["free_text"] = free_text
-    if len(free_text) > FREE_TEXT_MAX:
-        errors.append(FieldError("free_text", N_("Votre commentaire ne doit pas dépasser {max} caractères."),
-                                 {"max": FREE_TEXT_MAX}))
+    if page.free_text:
+        free_text = next((v for v in form.get("free_text", ()) if v.strip()), "").replace("\r\n", "\n").strip()
+        values["free_text"] = free_text
+        if len(free_text) > FREE_TEXT_MAX:
+            errors.append(FieldError("free_text", N_("Votre commentaire ne doit pas dépasser {max} caractères."),
+                                     {"max": FREE_TEXT_MAX}, FREE_TEXT_LABEL))
     return Result(rows, errors, values)

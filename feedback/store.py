@@ -294,15 +294,18 @@ def comments_of(db: Database, *, trial_id: int) -> list[dict]:
 # --- questionnaire ---------------------------------------------------------------------------
 
 
-def save_responses(db: Database, trial: Mapping, rows: Iterable[tuple[str, float | None, str | None]], *, now: datetime) -> None:
-    """Store the questionnaire, one row per answer; answering again replaces, never duplicates."""
+def save_responses(db: Database, trial: Mapping, rows: Iterable[tuple[str, float | None, str | None]], *, now: datetime,
+                   final: bool = True) -> None:
+    """Store questionnaire answers, one row per answer (answering again replaces, never duplicates); the last
+    page (`final`) marks the questionnaire sent."""
     for key, number, text in rows:
         db.execute(
             """INSERT INTO responses (trial_id, key, number, text, created_at) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (trial_id, key) DO UPDATE SET number = excluded.number, text = excluded.text""",
             [trial["id"], key, number, text, iso(now)],
         )
-    db.execute("UPDATE trials SET questionnaire_at = COALESCE(questionnaire_at, ?) WHERE id = ?", [iso(now), trial["id"]])
+    if final:
+        db.execute("UPDATE trials SET questionnaire_at = COALESCE(questionnaire_at, ?) WHERE id = ?", [iso(now), trial["id"]])
     db.execute("UPDATE step_events SET left_at = ? WHERE trial_id = ? AND left_at IS NULL", [iso(now), trial["id"]])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from lab.i18n import gettext
@@ -14,6 +14,11 @@ LOCAL_TZ = ZoneInfo("Europe/Paris")
 def utcnow() -> datetime:
     """The current instant, timezone-aware."""
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """The calendar day it is in Paris now: relative date bounds count from it."""
+    return datetime.now(LOCAL_TZ).date()
 
 
 def iso(moment: datetime) -> str:

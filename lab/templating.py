@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from lab import i18n
 from lab.accounts import ROLE_LABELS
-from lab.clock import local_text
+from lab.clock import local_text, local_today
 from lab.organisation import Organisation
 from lab.web import public_url
 
@@ -61,5 +61,10 @@ def build_templates(folders: Iterable[Path]) -> Jinja2Templates:
     env.globals["static"] = static_url
     env.globals["message"] = i18n.translate
     env.globals["role_labels"] = ROLE_LABELS
+    env.globals["summary_message"] = i18n.summary_line
+    env.globals["or_list"] = i18n.or_list
+    env.globals["today"] = local_today
     env.filters["date"] = lambda value, with_time=False: local_text(value, with_time)
+    env.filters["number"] = i18n.format_number
+    env.filters["percent"] = i18n.format_percent
     return Jinja2Templates(env=env, context_processors=[_base_context])

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
 from pathlib import PureWindowsPath
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
-from lab.i18n import N_
+from lab.clock import local_today
+from lab.i18n import N_, format_day, format_number, or_list
+from prototypes import file_types
 from prototypes.patterns import full_match
 from prototypes.spec import ANSWER_MAX_CHARS, Field, ShowIf, Step
 
 
 class Upload(Protocol):
-    """What a file input gives (Starlette's UploadFile fits): a name and a size in bytes."""
+    """What a file input gives (Starlette's UploadFile fits): a name, a size in bytes and the content."""
 
     @property
     def filename(self) -> str | None: ...
 
     @property
     def size(self) -> int | None: ...
+
+    @property
+    def file(self) -> BinaryIO: ...
 
 
 FormValue = str | Upload
@@ -33,11 +39,12 @@ Form = Mapping[str, Sequence[FormValue]]
 
 @dataclass(frozen=True)
 class FieldError:
-    """A field's error: message is the French msgid, params fill it in."""
+    """A field's error: message is the French msgid, params fill it in; label names the field in error summaries."""
 
     field: str
     message: str
     params: Mapping[str, object] = dc_field(default_factory=dict, hash=False)
+    label: str = dc_field(default="", compare=False)
 
     @property
     def text(self) -> str:
@@ -79,8 +86,9 @@ def visible_fields(step: Step, answers: Mapping[str, object]) -> list[Field]:
     return shown
 
 
-def validate_step(step: Step, form: Form, answers_so_far: Mapping[str, object]) -> StepResult:
-    """Checks a submitted step; hidden fields are neither checked nor kept."""
+def validate_step(step: Step, form: Form, answers_so_far: Mapping[str, object], *, today: date | None = None) -> StepResult:
+    """Checks a submitted step; hidden fields are neither checked nor kept; relative date bounds count from `today` (Paris)."""
+    today = today or local_today()
     own = {f.key for f in step.fields}
     known = {key: value for key, value in answers_so_far.items() if key not in own}
     values: dict[str, object] = {}
@@ -89,9 +97,9 @@ def validate_step(step: Step, form: Form, answers_so_far: Mapping[str, object]) 
         if f.type == "info" or not _condition_met(f.show_if, known):
             continue
         try:
-            value = _clean(f, form.get(f.key, ()), answers_so_far.get(f.key))
+            value = _clean(f, form.get(f.key, ()), answers_so_far.get(f.key), today)
         except _Invalid as exc:
-            errors.append(FieldError(f.key, exc.message, exc.params))
+            errors.append(FieldError(f.key, exc.message, exc.params, f.label))
             continue
         if value is not None:
             values[f.key] = known[f.key] = value
@@ -115,7 +123,8 @@ _REQUIRED = {
     "date": N_("Saisissez une date, par exemple 14/07/2026."),
     "email": N_("Indiquez votre adresse électronique au format nom@domaine.fr."),
     "phone": N_("Indiquez un numéro de téléphone, par exemple 06 12 34 56 78."),
-    "address": N_("Indiquez une adresse, par exemple 12 rue de la Mairie, 75001 Paris."),
+    # A place is enough ("parking de la salle des fêtes"): the field's hint says how precise to be.
+    "address": N_("Indiquez une adresse ou un lieu."),
     "choice": N_("Choisissez une option."),
     "multichoice": N_("Cochez au moins une option."),
     "yesno": N_("Répondez par oui ou par non."),
@@ -124,7 +133,7 @@ _REQUIRED = {
 }
 
 
-def _clean(f: Field, raw: Sequence[FormValue], previous: object) -> object | None:
+def _clean(f: Field, raw: Sequence[FormValue], previous: object, today: date) -> object | None:
     """The cleaned value, None when an optional field is left empty."""
     if f.type == "file":
         value = _clean_file(f, raw, previous)
@@ -134,7 +143,8 @@ def _clean(f: Field, raw: Sequence[FormValue], previous: object) -> object | Non
         text = next((v.strip() for v in raw if isinstance(v, str) and v.strip()), "")
         if len(text) > ANSWER_MAX_CHARS["textarea"]:  # no format is checked on a text longer than any answer
             raise _Invalid(N_("Votre réponse est trop longue : {max} caractères au maximum."), max=ANSWER_MAX_CHARS["textarea"])
-        value = _CLEANERS[f.type](f, text.replace("\r\n", "\n")) if text else None
+        clean = functools.partial(_clean_date, today=today) if f.type == "date" else _CLEANERS[f.type]
+        value = clean(f, text.replace("\r\n", "\n")) if text else None
     if value is None and f.required:
         raise _Invalid(_REQUIRED[f.type])
     return value
@@ -169,10 +179,11 @@ def _clean_number(f: Field, text: str) -> int | float:
     low, high = f.min, f.max
     if low is not None and value < low or high is not None and value > high:
         if low is not None and high is not None:
-            raise _Invalid(N_("Saisissez un nombre entre {min} et {max}."), min=_fr_number(low), max=_fr_number(high))
+            raise _Invalid(N_("Saisissez un nombre entre {min} et {max}."),
+                           min=format_number(low, None), max=format_number(high, None))
         if low is not None:
-            raise _Invalid(N_("Saisissez un nombre supérieur ou égal à {min}."), min=_fr_number(low))
-        raise _Invalid(N_("Saisissez un nombre inférieur ou égal à {max}."), max=_fr_number(high))
+            raise _Invalid(N_("Saisissez un nombre supérieur ou égal à {min}."), min=format_number(low, None))
+        raise _Invalid(N_("Saisissez un nombre inférieur ou égal à {max}."), max=format_number(high, None))
     return value
 
 
@@ -180,7 +191,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def _clean_date(f: Field, text: str) -> str:
+def _clean_date(f: Field, text: str, *, today: date) -> str:
     try:
         if match := _ISO_DATE.fullmatch(text):
             day = date(int(match[1]), int(match[2]), int(match[3]))
@@ -190,14 +201,14 @@ def _clean_date(f: Field, text: str) -> str:
             raise ValueError(text)
     except ValueError:
         raise _Invalid(N_("Saisissez une date valide, par exemple 14/07/2026.")) from None
-    low, high = f.min, f.max
+    low, high = f.date_bounds(today)
     if low is not None and day < low or high is not None and day > high:
         if low is not None and high is not None:
             raise _Invalid(N_("Saisissez une date comprise entre le {min} et le {max}."),
-                           min=_fr_date(low), max=_fr_date(high))
+                           min=format_day(low), max=format_day(high))
         if low is not None:
-            raise _Invalid(N_("Saisissez une date à partir du {min}."), min=_fr_date(low))
-        raise _Invalid(N_("Saisissez une date jusqu'au {max}."), max=_fr_date(high))
+            raise _Invalid(N_("Saisissez une date à partir du {min}."), min=format_day(low))
+        raise _Invalid(N_("Saisissez une date jusqu'au {max}."), max=format_day(high))
     return day.isoformat()
 
 
@@ -223,7 +234,10 @@ def _clean_phone(f: Field, text: str) -> str:
     return " ".join(compact[i:i + 2] for i in range(0, 10, 2))
 
 
-def _clean_address(f: Field, text: str) -> str:
+def _clean_address(f: Field, text: str) -> str | None:
+    """Any words that say where ("devant l'école"); punctuation alone says nothing, as if left empty."""
+    if not any(char.isalnum() for char in text):
+        return None
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -261,7 +275,7 @@ def _clean_consent(f: Field, text: str) -> bool:
 
 
 def _clean_file(f: Field, raw: Sequence[FormValue], previous: object) -> dict[str, object] | None:
-    """Keeps the name and size of the upload; a step shown again keeps the earlier file."""
+    """Keeps the name, size and format of the upload; a step shown again keeps the earlier file."""
     upload = next((v for v in raw if not isinstance(v, str) and getattr(v, "filename", None)), None)
     if upload is None:
         return dict(previous) if isinstance(previous, Mapping) and previous.get("filename") else None
@@ -269,7 +283,21 @@ def _clean_file(f: Field, raw: Sequence[FormValue], previous: object) -> dict[st
         raise _Invalid(N_("Le fichier dépasse la taille maximale de {max_size}. Choisissez un fichier plus léger."),
                        max_size=_size_label(f.size_limit_kb))
     name = PureWindowsPath(upload.filename or "").name[-200:]
-    return {"filename": name, "size": upload.size}
+    accepted = f.accepted_types
+    if not accepted:
+        return {"filename": name, "size": upload.size}
+    found = file_types.sniff(_head(upload), accepted)
+    if found is None:
+        raise _Invalid(N_("Ce fichier n'est pas dans un format accepté. Formats acceptés : {formats}."),
+                       formats=or_list(file_types.labels(accepted)))
+    return {"filename": name, "size": upload.size, "type": found.mime}
+
+
+def _head(upload: Upload) -> bytes:
+    """The first bytes of an upload, the file left where it was: its content tells its format, not its name."""
+    head = upload.file.read(file_types.HEAD_BYTES)
+    upload.file.seek(0)
+    return head
 
 
 def _size_label(kb: int) -> str:
@@ -279,21 +307,10 @@ def _size_label(kb: int) -> str:
     return N_("{size} Ko").format(size=kb)
 
 
-def _fr_number(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace(".", ",")
-
-
-def _fr_date(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
 _CLEANERS = {
     "text": _clean_text,
     "textarea": _clean_text,
     "number": _clean_number,
-    "date": _clean_date,
     "email": _clean_email,
     "phone": _clean_phone,
     "address": _clean_address,

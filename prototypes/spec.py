@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, 
 from pydantic_core import PydanticCustomError
 
 from lab.i18n import N_
+from prototypes import file_types
+from prototypes.days import RelativeDay, resolve
 from prototypes.patterns import PatternError, compile_pattern
 from prototypes.spec_issues import Path, Problem, SpecError, Tree, locate
 
@@ -63,7 +65,7 @@ AUTOCOMPLETE_TYPES = frozenset({"text", "textarea", "number", "date", "email", "
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=50)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Pattern = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Bound = int | float | date
+Bound = int | float | date | RelativeDay
 
 
 def _is_bound(value: object) -> bool:
@@ -111,17 +113,20 @@ class Field(_Model):
     max_size_kb: pydantic.PositiveInt | None = None
     text: Text | None = None
     autocomplete: Autocomplete | None = None
+    accept: tuple[Text, ...] | None = pydantic.Field(None, min_length=1)
 
     @field_validator("min", "max", mode="before")
     @classmethod
     def _bound(cls, value: object) -> object:
-        """Accepts finite numbers and ISO dates (quoted or not); refuses booleans and times."""
+        """Accepts finite numbers, ISO dates (quoted or not) and days relative to the answer (`today+21d`)."""
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 raise PydanticCustomError("spec_bound", "bad bound") from None
-        if value is None or _is_bound(value):
+        if isinstance(value, str) and (relative := RelativeDay.parse(value)) is not None:
+            return relative
+        if value is None or _is_bound(value) or isinstance(value, RelativeDay):
             return value
         raise PydanticCustomError("spec_bound", "bad bound")
 
@@ -129,6 +134,27 @@ class Field(_Model):
     def size_limit_kb(self) -> int:
         """The upload limit in Ko (1 Ko = 1000 octets), with the default applied."""
         return self.max_size_kb or DEFAULT_MAX_SIZE_KB
+
+    @property
+    def accepted_types(self) -> tuple[file_types.FileType, ...]:
+        """The formats a file field takes; empty when the spec does not say (any file)."""
+        return file_types.expand(self.accept or ())
+
+    @property
+    def accepted_labels(self) -> list[str]:
+        """The accepted formats as citizens name them, for the hint ("JPG", "PNG", "HEIC")."""
+        return file_types.labels(self.accepted_types)
+
+    @property
+    def accept_attribute(self) -> str:
+        """The file input's `accept`, so a phone offers only files of these formats."""
+        return file_types.input_accept(self.accepted_types)
+
+    def date_bounds(self, today: date) -> tuple[date | None, date | None]:
+        """A date field's min and max as calendar days for an answer given on `today`."""
+        low, high = (resolve(bound, today) if isinstance(bound, (date, RelativeDay)) else None
+                     for bound in (self.min, self.max))
+        return low, high
 
 
 class Step(_Model):
@@ -221,6 +247,8 @@ def _field_problems(f: Field, at: Path) -> list[Problem]:
     if f.text is not None and f.type != "info":
         problems.append(Problem(at + ("text",),
                                  N_("text ne s'applique qu'aux champs de type info ; pour une aide, utilisez hint")))
+    if f.accept is not None:
+        problems += _accept_problems(f, at)
     if f.autocomplete is not None and f.type not in AUTOCOMPLETE_TYPES:
         problems.append(Problem(at + ("autocomplete",),
                                  N_("autocomplete ne s'applique pas à un champ de type « {type} »"),
@@ -228,6 +256,25 @@ def _field_problems(f: Field, at: Path) -> list[Problem]:
     if f.required and f.type == "info":
         problems.append(Problem(at + ("required",),
                                  N_("un champ info n'attend pas de réponse : il ne peut pas être obligatoire")))
+    return problems
+
+
+def _accept_problems(f: Field, at: Path) -> list[Problem]:
+    """accept names file formats: known short names or MIME types, on a file field."""
+    if f.type != "file":
+        return [Problem(at + ("accept",), N_("accept ne s'applique qu'aux champs de type file"))]
+    problems = []
+    names = file_types.known_names()
+    for k, entry in enumerate(f.accept or ()):
+        if entry.lower() in names:
+            continue
+        close = get_close_matches(entry.lower(), names, n=1)
+        if close:
+            problems.append(Problem(at + ("accept", k), N_("format « {value} » inconnu : vouliez-vous dire « {suggestion} » ?"),
+                                    {"value": entry, "suggestion": close[0]}))
+        else:
+            problems.append(Problem(at + ("accept", k), N_("format « {value} » inconnu ; formats possibles : {allowed}"),
+                                    {"value": entry, "allowed": ", ".join(names)}))
     return problems
 
 
@@ -272,20 +319,21 @@ def _bound_problems(f: Field, at: Path) -> list[Problem]:
         if kind is None:
             problems.append(Problem(where, N_("min et max ne s'appliquent pas à un champ de type « {type} »"),
                                      {"type": f.type}))
-        elif kind == "number" and isinstance(value, date):
+        elif kind == "number" and isinstance(value, (date, RelativeDay)):
             problems.append(Problem(where, N_("pour un champ number, min et max doivent être des nombres")))
-        elif kind in ("length", "count") and not (isinstance(value, int) and value >= 0):
+        elif kind in ("length", "count") and not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
             problems.append(Problem(where, N_("pour un champ {type}, min et max doivent être des nombres "
                                             "entiers positifs ou nuls"), {"type": f.type}))
         elif kind == "length" and value > ANSWER_MAX_CHARS[f.type]:
             problems.append(Problem(where, N_("pour un champ {type}, min et max ne peuvent pas dépasser {limit} caractères"),
                                      {"type": f.type, "limit": ANSWER_MAX_CHARS[f.type]}))
-        elif kind == "date" and not isinstance(value, date):
-            problems.append(Problem(where, N_("pour un champ date, min et max doivent être des dates "
-                                            "au format AAAA-MM-JJ")))
+        elif kind == "date" and not isinstance(value, (date, RelativeDay)):
+            problems.append(Problem(where, N_("pour un champ date, min et max doivent être des dates au format "
+                                            "AAAA-MM-JJ ou comptées depuis le jour de la réponse (today, today+21d, "
+                                            "today-1y)")))
     if problems or f.min is None and f.max is None:
         return problems
-    if f.min is not None and f.max is not None and f.min > f.max:
+    if f.min is not None and f.max is not None and _after(f.min, f.max):
         problems.append(Problem(at + ("min",), N_("min ({min}) doit être inférieur ou égal à max ({max})"),
                                  {"min": _show(f.min), "max": _show(f.max)}))
     elif kind == "count" and f.options and f.min is not None and f.min > len(set(f.options)):
@@ -336,6 +384,19 @@ def _condition_problems(
             problems.append(Problem(path, N_("la condition sur le champ oui/non « {target} » doit valoir "
                                            "« oui » ou « non »"), {"target": target.key}))
     return problems
+
+
+#: Two relative bounds are compared on one day; a fixed one against a relative one depends on the day.
+_REFERENCE_DAY = date(2001, 1, 15)
+
+
+def _after(low: Bound, high: Bound) -> bool:
+    """Whether min lies after max, when that does not depend on the day of answering."""
+    if isinstance(low, RelativeDay) and isinstance(high, RelativeDay):
+        return low.on(_REFERENCE_DAY) > high.on(_REFERENCE_DAY)
+    if isinstance(low, RelativeDay) or isinstance(high, RelativeDay):
+        return False
+    return low > high
 
 
 def _show(value: Bound) -> str:

@@ -233,7 +233,8 @@ def _french(error: Any, path: Path, tree: Tree) -> tuple[str, dict[str, object]]
     if kind == "too_short":
         return _TOO_SHORT.get(name, N_("« {name} » ne peut pas être une liste vide")), {"name": name}
     if kind == "spec_bound":
-        return N_("« {name} » doit être un nombre ou une date au format AAAA-MM-JJ"), {"name": name}
+        return (N_("« {name} » doit être un nombre, une date au format AAAA-MM-JJ ou une date comptée depuis le jour "
+                   "de la réponse (today, today+21d, today-1y)"), {"name": name})
     if kind == "invalid_key":
         return N_("les clés doivent être du texte"), {}
     return N_("valeur incorrecte pour « {name} »"), {"name": name}

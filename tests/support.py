@@ -78,12 +78,15 @@ class Citizen(Browser):
         return response
 
     def questionnaire(self, data: dict | None = None, *, sus=True, **kwargs):
+        """Send the questionnaire's first page, then its SUS page when the deployment asks it: the last response."""
         page = self.get("/take/questionnaire")
         payload = {"idem": idem(page), "q-satisfaction": "3", "q-ease": "4", "q-clarity": "5", "q-help_needed": "0"}
-        if sus:
-            payload |= {f"q-sus_{i}": str(1 + i % 5) for i in range(1, 11)}
-        payload |= data or {}
-        return self.post_form("/take/questionnaire", payload, follow_redirects=False, **kwargs)
+        response = self.post_form("/take/questionnaire", payload | (data or {}), follow_redirects=False, **kwargs)
+        if not sus or response.headers.get("location", response.headers.get("hx-redirect")) != "/take/questionnaire/2":
+            return response
+        page = self.get("/take/questionnaire/2")
+        payload = {"idem": idem(page)} | {f"q-sus_{i}": str(1 + i % 5) for i in range(1, 11)}
+        return self.post_form("/take/questionnaire/2", payload | (data or {}), follow_redirects=False, **kwargs)
 
     @property
     def has_participant_cookie(self) -> bool:

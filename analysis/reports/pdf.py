@@ -1,4 +1,4 @@
-"""The printable report as PDF, drawn by WeasyPrint from the same HTML and inline SVG as the page.
+"""The printable report as a tagged PDF (PDF/UA-1), drawn by WeasyPrint from the same HTML and inline SVG as the page.
 
 WeasyPrint may only read our own static files: any other URL (a link someone typed in a
 changelog, a remote image) is refused, so rendering a report never reaches the network.
@@ -15,6 +15,8 @@ from lab.templating import STATIC_DIR
 
 log = logging.getLogger("servicelab.reports")
 BASE_URL = "https://servicelab.invalid/"
+#: Accessible documents: public bodies must publish PDFs that assistive technologies can read (RGAA).
+PDF_VARIANT = "pdf/ua-1"
 
 
 def _static_file(url: str) -> tuple[bytes, str]:
@@ -46,7 +48,8 @@ def html_to_pdf(html: str) -> bytes:
     # step; keep its errors only, or every PDF floods the server log.
     for name in ("weasyprint", "weasyprint.progress"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnly()).write_pdf()
+    # PDF/UA-1: a tagged PDF (structure tree, reading order, language, title), as public bodies must publish.
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnly()).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def printable_html(db, env, context: dict, *, pdf: bool) -> str:

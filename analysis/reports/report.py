@@ -19,10 +19,11 @@ from analysis.reports import charts
 from analysis.reports.decisions import KIND_LABELS, latest_decisions, list_decisions
 from analysis.reports.figures import theme_views
 from analysis.reports.snapshots import Snapshot, summaries
-from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE, format_number, format_percent
+from analysis.reports.summary import summary
+from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE
 from analysis.themes.tracking import THEME_STATUS
 from lab.clock import iso, utcnow
-from lab.i18n import N_, translate
+from lab.i18n import N_, format_number, format_percent, translate
 from lab.i18n import gettext as _
 from lab.worker import Worker
 from prototypes.store import get_iteration, get_prototype, list_iterations, list_prototypes
@@ -46,7 +47,7 @@ TESTS = {"fisher_exact": N_("test exact de Fisher"), "two_proportion_z": N_("tes
          "mann_whitney_u": N_("test de Mann-Whitney")}
 
 
-# --- French formatting ----------------------------------------------------------------------
+# --- formatting in the reader's language ----------------------------------------------------
 
 
 def pct(share: float | None) -> str:
@@ -116,7 +117,7 @@ def _significant(comparison: Mapping) -> bool:
 def p_text(p: float | None) -> str:
     if p is None:
         return ""
-    return "p < 0,001" if p < 0.001 else "p = " + format_number(p, 3)
+    return "p < " + format_number(0.001, 3) if p < 0.001 else "p = " + format_number(p, 3)
 
 
 def labelled(label: object, value: object) -> str:
@@ -389,11 +390,16 @@ def _header(figures: Mapping) -> dict:
 
 
 def build_report(db: Database, iteration_id: int, snapshot: Snapshot, *, worker: Worker | None = None) -> dict:
-    """Everything the report templates show about one iteration, formatted.
+    """Everything the report templates show about one iteration, formatted, with the summary the printed report opens with.
 
     `worker` says how other iterations' stale figures (trend charts) are refreshed, as in
     `analysis.reports.snapshots.summaries`.
     """
+    context = _report(db, iteration_id, snapshot, worker=worker)
+    return {**context, "summary": summary(context)}
+
+
+def _report(db: Database, iteration_id: int, snapshot: Snapshot, *, worker: Worker | None) -> dict:
     iteration = get_iteration(db, iteration_id)
     prototype = get_prototype(db, iteration["prototype_id"])
     iterations = list_iterations(db, prototype["id"])

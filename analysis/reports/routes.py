@@ -1,6 +1,7 @@
 """Managers' pages: the portfolio, iteration reports, decisions and downloads (`/reports/...`).
 
-Staff, managers and admins read (`Reader`); only managers record decisions (`Manager`).
+Staff, managers and admins read (`Reader`), including the comparison of any two iterations of a
+prototype; only managers record decisions (`Manager`).
 Routes are plain `def` so FastAPI runs them in its thread pool: computing figures, a PDF or
 an export never blocks the event loop.
 """
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from starlette.background import BackgroundTask
 
 from analysis.reports import exports
+from analysis.reports.comparisons import comparison_page
 from analysis.reports.decisions import KIND_HINTS, KIND_LABELS, DecisionError, list_decisions, record_decision
 from analysis.reports.pdf import html_to_pdf, printable_html
 from analysis.reports.refresh_jobs import refreshing
@@ -29,6 +31,8 @@ from lab.access import Db, Manager, Reader
 from lab.clock import utcnow
 from lab.db import write
 from lab.i18n import Message, current_locale, translate
+from lab.i18n import gettext as _
+from lab.lookups import found
 from lab.web import Id, form_problems, is_htmx, redirect, render
 from lab.worker import Worker
 from prototypes.lookups import existing_iteration
@@ -114,6 +118,21 @@ def _temp(suffix: str) -> str:
 def portfolio_page(request: Request, db: Db, _reader: Reader, domain: Filter = "", status: Filter = "") -> Response:
     """Every pilot with its status, current iteration, key figures and trend; GET filters work without JS."""
     return render(request, "reports/portfolio.html", portfolio(db, domain=domain, status=status, worker=_worker(request)))
+
+
+#: An iteration or session chosen in a comparison form: out-of-range numbers are a 422, never an SQLite overflow.
+Choice = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+
+
+@router.get("/prototypes/{prototype_id}/comparaison")
+def compare(request: Request, db: Db, _reader: Reader, prototype_id: Id, a: Choice = None, b: Choice = None,
+            session: Choice = None) -> Response:
+    """Any two iterations of a prototype, and the variants of its A/B sessions, compared; plain GET forms."""
+    prototype = found(get_prototype(db, prototype_id), _("Ce prototype n'existe pas."))
+    context, problems = comparison_page(db, prototype, a=a, b=b, session=session,
+                                        snapshot_of=lambda iteration_id: _snapshot(request, db, iteration_id))
+    return render(request, "reports/comparison.html", {**context, **form_problems(problems)},
+                  status_code=422 if problems else 200)
 
 
 @router.get("/iterations/{iteration_id}.pdf")

@@ -20,18 +20,9 @@ from lab.clock import utcnow
 from lab.db import checkpoint, write
 from lab.i18n import gettext as _
 from lab.web import redirect, render
+from prototypes.readable import recap
 
 router = APIRouter()
-
-
-def _readable(value: object) -> str:
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, dict):
-        return _("fichier « %(name)s » (non transmis)", name=value.get("filename", ""))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @router.get("/take/mes-donnees")
@@ -43,9 +34,7 @@ def my_data(request: Request, db: Db, session: Participant) -> Response:
     trial = journey.trial
     answers, comments, responses = [], [], {}
     if trial:
-        stored = store.answers_of(db, trial["id"])
-        answers = [{"label": f.label, "value": _readable(stored[f.key])} for _s, f in journey.spec.iter_fields()
-                   if f.key in stored]
+        answers = recap(journey.spec, store.answers_of(db, trial["id"]))
         titles = {s.key: s.title for s in journey.spec.steps}
         for row in store.comments_of(db, trial_id=trial["id"]):
             where = titles.get(row["step_key"], row["step_key"]) if row["step_key"] else _("avis final")

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from feedback import journey as rules
+from feedback import questionnaire as quest
 from feedback import sessions, store
 from feedback.limits import check_submit
 from feedback.sessions import KIOSK_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
@@ -67,8 +68,12 @@ def load_journey(db, session: ParticipantSession, now: datetime) -> Journey | No
     iteration_id = trial["iteration_id"] if trial else store.variant_for(deployment, session.participant_code)[1]
     iteration = get_iteration(db, iteration_id)
     spec = parsed_spec(iteration["spec_yaml"])
+    options = deployment["questionnaire"]
+    answering = trial is not None and trial["completed_at"] and not trial["questionnaire_at"]
     position = rules.Position.of(trial, state=state(deployment, now), steps=[step.key for step in spec.steps],
-                                 open_step=store.open_step(db, trial["id"]) if trial else None)
+                                 open_step=store.open_step(db, trial["id"]) if trial else None,
+                                 questionnaire_pages=len(quest.pages(options)),
+                                 pages_sent=quest.pages_sent(options, store.responses_of(db, trial["id"])) if answering else 0)
     return Journey(session, deployment, trial, iteration, spec, position)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -25,7 +26,7 @@ from feedback.access import InvitationHolder, Participant
 from feedback.changes import Changes, changes_after
 from feedback.limits import check_link, check_submit
 from feedback.mail_consent import offer, remember_language
-from feedback.pii import KIND_LABELS, scan
+from feedback.pii import KIND_LABELS, PLACEHOLDERS, scan
 from feedback.routes.pages import Journey, base_context, journey_or_stop, load_journey, parsed_spec, set_participant_cookie
 from feedback.sessions import INVITATION_COOKIE, PARTICIPANT_COOKIE, ParticipantSession, cookie_options
 from lab.access import Db
@@ -34,10 +35,11 @@ from lab.campaigns.invitations import InvitationUnavailable, Resolution, consume
 from lab.clock import local_text, utcnow
 from lab.db import write
 from lab.errors import error_response
-from lab.i18n import N_, current_locale
+from lab.i18n import N_, and_list, current_locale
 from lab.i18n import gettext as _
 from lab.web import form_problems, is_htmx, redirect, render, secure_cookies
 from prototypes.answers import FieldError, validate_step, visible_fields
+from prototypes.readable import recap
 from prototypes.spec import Spec
 from prototypes.store import get_iteration
 
@@ -81,11 +83,10 @@ def _changes(request: Request, db, journey: Journey) -> Changes | None:
     return changes_after(db, journey.iteration, delivered_actions=request.app.state.delivered_actions)
 
 
-def _kinds_text(kinds: tuple[str, ...]) -> str:
-    labels = [_(KIND_LABELS[kind]) for kind in kinds]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return _("%(first)s et %(last)s", first=", ".join(labels[:-1]), last=labels[-1])
+def _personal_data(kinds: tuple[str, ...]) -> dict:
+    """What the warning before storing says: the kinds found, and the very placeholders that will replace them."""
+    return {"pii_kinds": kinds, "pii_text": and_list([_(KIND_LABELS[kind]) for kind in kinds]),
+            "pii_placeholders": and_list([PLACEHOLDERS[kind] for kind in kinds])}
 
 
 # --- the invitation link ---------------------------------------------------------------------
@@ -308,8 +309,7 @@ def _step_response(
         "idem": store.new_key(),
         "comment": comment,
         "comment_error": next((_(e.message).format(**e.params) for e in errors if e.field == "_commentaire"), None),
-        "pii_kinds": kinds,
-        "pii_text": _kinds_text(kinds),
+        **_personal_data(kinds),
         "page_title": title,
         "announce": _("Étape %(n)s sur %(total)s", n=index + 1, total=len(spec.steps)),
         "focus_heading": partial and not errors and not kinds,
@@ -363,7 +363,7 @@ def _step_submit(request: Request, db, session: ParticipantSession | None, step_
     errors = list(result.errors)
     if len(text) > store.COMMENT_MAX:
         errors.append(FieldError("_commentaire", N_("Votre commentaire ne doit pas dépasser {max} caractères."),
-                                 {"max": store.COMMENT_MAX}))
+                                 {"max": store.COMMENT_MAX}, N_("Un commentaire sur cette étape ?")))
     comment = scan(text)
     own = [f.key for f in step.fields if f.type != "info"]
     with write(db):
@@ -398,77 +398,111 @@ def _step_submit(request: Request, db, session: ParticipantSession | None, step_
 
 # --- questionnaire and thanks ----------------------------------------------------------------
 
+#: A questionnaire page after the first, as its address numbers it (/take/questionnaire/2).
+LaterPage = Annotated[int, PathParam(ge=2, le=20)]
+
 
 def _questionnaire_response(
-    request: Request, journey: Journey, *, values: dict, errors: list | None = None, kinds: tuple[str, ...] = (),
-    status: int = 200,
+    request: Request, journey: Journey, index: int, *, values: dict, answers: dict, errors: list | None = None,
+    kinds: tuple[str, ...] = (), status: int = 200,
 ) -> Response:
+    """A questionnaire page; the first confirms the procedure with a recap of the answers, as a real one would."""
     errors = errors or []
-    title = _("Votre avis sur cette démarche")
+    pages = quest.pages(journey.deployment["questionnaire"])
+    page = pages[index]
+    title = _(page.title)
+    if len(pages) > 1:
+        title = _("%(title)s (page %(n)s sur %(total)s)", title=title, n=index + 1, total=len(pages))
     context = {
         **base_context(request, journey.session),
         "spec": journey.spec,
-        "sections": quest.sections(journey.deployment["questionnaire"]),
+        "page": page,
+        "index": index,
+        "page_count": len(pages),
+        "action": rules.questionnaire_url(index),
         "values": values,
         "errors": errors,
         "idem": store.new_key(),
         "comment": values.get("free_text", ""),
-        "pii_kinds": kinds,
-        "pii_text": _kinds_text(kinds),
-        "back_url": journey.position.step_url(len(journey.spec.steps) - 1),
+        **_personal_data(kinds),
+        "back_url": rules.questionnaire_url(index - 1) if index else journey.position.step_url(len(journey.spec.steps) - 1),
         "page_title": _("Erreur : %(title)s", title=title) if errors else title,
+        "recap": recap(journey.spec, answers) if index == 0 else [],
     }
     partial = "feedback/_questionnaire_swap.html" if _partial(request) else None
     return render(request, "feedback/questionnaire.html", context, partial=partial, status_code=status)
 
 
-@router.get("/take/questionnaire")
-def questionnaire_page(request: Request, db: Db, session: Participant) -> Response:
-    """The end questionnaire, once every step is done."""
+def _questionnaire_page(request: Request, db, session: ParticipantSession | None, index: int) -> Response:
     journey = journey_or_stop(request, db, session, utcnow())
     if isinstance(journey, Response):
         return journey
-    decision = rules.questionnaire(journey.position)
+    decision = rules.questionnaire(journey.position, index)
     if not isinstance(decision, rules.Show):
         return _elsewhere(request, decision, posted=False)
+    page = quest.pages(journey.deployment["questionnaire"])[index]
     stored = store.responses_of(db, journey.trial["id"])
-    values = {k: str(int(v)) for k, v in stored.items() if isinstance(v, float)}
-    values["free_text"] = store.comment_of(db, journey.trial["id"], None)
-    return _questionnaire_response(request, journey, values=values)
+    values = {k: str(int(v)) for k, v in stored.items() if isinstance(v, float) and k in page.keys}
+    if page.free_text:
+        values["free_text"] = store.comment_of(db, journey.trial["id"], None)
+    return _questionnaire_response(request, journey, index, values=values, answers=store.answers_of(db, journey.trial["id"]))
+
+
+@router.get("/take/questionnaire")
+def questionnaire_page(request: Request, db: Db, session: Participant) -> Response:
+    """The end questionnaire's first page, once every step is done."""
+    return _questionnaire_page(request, db, session, 0)
+
+
+@router.get("/take/questionnaire/{page}")
+def questionnaire_later_page(request: Request, db: Db, session: Participant, page: LaterPage) -> Response:
+    """A later page of the questionnaire (the standard scales), once the pages before it are sent."""
+    return _questionnaire_page(request, db, session, page - 1)
 
 
 @router.post("/take/questionnaire")
 async def questionnaire_submit(request: Request, db: Db, session: Participant) -> Response:
-    """Record the questionnaire once; the free text is masked and stored as the overall comment."""
+    """Record the first page; its free text is masked and stored as the overall comment."""
     async with request.form() as form:
-        return await run_in_threadpool(_questionnaire_submit, request, db, session, form)
+        return await run_in_threadpool(_questionnaire_submit, request, db, session, form, 0)
 
 
-def _questionnaire_submit(request: Request, db, session: ParticipantSession | None, form: FormData) -> Response:
+@router.post("/take/questionnaire/{page}")
+async def questionnaire_later_submit(request: Request, db: Db, session: Participant, page: LaterPage) -> Response:
+    """Record a later page; the last one marks the questionnaire sent."""
+    async with request.form() as form:
+        return await run_in_threadpool(_questionnaire_submit, request, db, session, form, page - 1)
+
+
+def _questionnaire_submit(request: Request, db, session: ParticipantSession | None, form: FormData, index: int) -> Response:
     now = utcnow()
     journey = journey_or_stop(request, db, session, now, submitting=True)
     if isinstance(journey, Response):
         return journey
-    allowed = rules.questionnaire(journey.position)
+    allowed = rules.questionnaire(journey.position, index)
     if not isinstance(allowed, rules.Show):
         return _elsewhere(request, allowed, posted=True)
     trial = journey.trial
+    page = quest.pages(journey.deployment["questionnaire"])[index]
     submitted = {name[2:]: [str(v) for v in form.getlist(name)] for name in form if name.startswith("q-")}
-    result = quest.validate(journey.deployment["questionnaire"], submitted)
-    comment = scan(result.values["free_text"])
+    result = quest.validate(page, submitted)
+    comment = scan(result.values["free_text"]) if page.free_text else None
     key = store.clean_key(str(form.get("idem", "")))
     with write(db):
-        earlier = store.claim(db, key=key, form="questionnaire", trial_id=trial["id"], now=now)
+        earlier = store.claim(db, key=key, form="questionnaire" if index == 0 else f"questionnaire:{index + 1}",
+                              trial_id=trial["id"], now=now)
         decision = rules.questionnaire_sent(
-            journey.position, settled=earlier["outcome"] if earlier else None, invalid=not result.ok,
-            personal_data=bool(comment.kinds), confirmed=form.get("pii_ok") == "1",
+            journey.position, index, settled=earlier["outcome"] if earlier else None, invalid=not result.ok,
+            personal_data=bool(comment and comment.kinds), confirmed=form.get("pii_ok") == "1",
         )
         if isinstance(decision, rules.Save):
-            store.save_responses(db, trial, result.rows, now=now)
-            store.save_comment(db, trial, step_key=None, comment=comment, source="questionnaire", now=now)
+            store.save_responses(db, trial, result.rows, now=now, final=decision.then.url == rules.THANKS)
+            if comment is not None:
+                store.save_comment(db, trial, step_key=None, comment=comment, source="questionnaire", now=now)
             store.settle(db, key, decision.then.url)
     if isinstance(decision, rules.AskAgain):
-        return _questionnaire_response(request, journey, values=result.values, errors=result.errors, kinds=comment.kinds,
+        return _questionnaire_response(request, journey, index, values=result.values, answers=store.answers_of(db, trial["id"]),
+                                       errors=result.errors, kinds=comment.kinds if comment else (),
                                        status=422 if decision.errors else 200)
     go = decision.then if isinstance(decision, rules.Save) else decision
     return redirect(request, go.url)

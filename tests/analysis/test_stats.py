@@ -13,8 +13,6 @@ from analysis.stats import (
     SusGrade,
     compare_rates,
     compare_scores,
-    format_number,
-    format_percent,
     mean_interval,
     median_iqr,
     proportion,
@@ -25,7 +23,7 @@ from analysis.stats import (
     wilson_interval,
 )
 from analysis.stats import verdict as verdict_message
-from lab.i18n import translate
+from lab.i18n import current_locale, translate
 
 NBSP = "\u00a0"
 Z95 = 1.959963984540054  # 97.5th percentile of the standard normal
@@ -379,12 +377,15 @@ def test_verdict_direction_comes_from_the_test_when_given():
     assert verdict(3.0, 3.0, 40, 40, 0.01).startswith("Pas de différence")
 
 
-def test_french_number_formatting():
-    assert format_percent(0.78) == f"78{NBSP}%"
-    assert format_percent(0.7834, 1) == f"78,3{NBSP}%"
-    assert format_number(4.25, 2) == "4,25"
-    assert format_number(1234.5) == "1\u202f234,5"
-    assert format_number(1234.5, 0) == "1\u202f234"
+def test_a_verdict_keeps_its_figures_as_quantities_and_reads_in_the_readers_language():
+    message = verdict_message(0.52, 0.78, 38, 40, 0.01, percent=True)
+    assert message.params["after"] == {"percent": 0.78, "decimals": 0}
+    token = current_locale.set("en")
+    try:
+        assert translate(message) == "Clear improvement: 78% vs 52% (n = 40 and 38)."
+        assert "3.4" in translate(verdict_message(3.1, 3.4, 9, 12, 0.3))
+    finally:
+        current_locale.reset(token)
 
 
 def test_suppress_small():

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.factories import make_lab
 from tests.support import assert_accessible
 
-PHOTO = {"name": "trottoir.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n" + b"0" * 1500}
+PHOTO = {"name": "trottoir.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"0" * 1498}
 
 
 class NoScriptChecker:
@@ -108,20 +108,24 @@ def _walk(page, token: str, *, js: bool, assert_accessible=assert_accessible) ->
     assert_accessible(page)
     _submit(page, "Valider")
 
-    # Questionnaire with SUS.
+    # Questionnaire: the core questions and the free text, then SUS on a page of its own.
     expect(page.get_by_role("heading", name="Votre avis sur cette démarche")).to_be_visible()
     assert_accessible(page)
-    _submit(page, "Envoyer mon avis")
+    _submit(page, "Continuer")
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("Êtes-vous satisfait·e de cette démarche : choisissez une réponse.")
     assert_accessible(page)
     page.locator("#q-satisfaction").check()
     page.locator("#q-ease-4").check()
     page.locator("#q-clarity-5").check()
     page.locator("#q-help_needed-0").check()
+    page.get_by_label("Qu'est-ce qui vous a gêné ? Que proposez-vous ?").fill("Une carte serait plus simple.")
+    _submit(page, "Continuer")
+    expect(page.get_by_role("heading", name="Votre expérience du service")).to_be_visible()
+    assert_accessible(page)
     for item in range(1, 11):
         page.locator(f"#q-sus_{item}-{4 if item % 2 else 2}").check()
-    page.get_by_label("Qu'est-ce qui vous a gêné ? Que proposez-vous ?").fill("Une carte serait plus simple.")
     _submit(page, "Envoyer mon avis")
     expect(page.get_by_role("heading", name="Merci pour votre participation !")).to_be_visible()
     assert_accessible(page)
@@ -140,7 +144,8 @@ def _download_and_erase(page, db, code: str, assert_accessible=assert_accessible
     comments = {c["step"]: c["text"] for c in trial["comments"]}
     assert comments["lieu"] == "Je ne savais pas quoi mettre comme repère."
     assert "06 12" not in comments["nature"] and "[téléphone]" in comments["nature"]
-    assert {a["field"]: a["value"] for a in trial["answers"]}["photo"] == {"filename": "trottoir.png", "size": 1506}
+    assert {a["field"]: a["value"] for a in trial["answers"]}["photo"] == {"filename": "trottoir.png", "size": 1506,
+                                                                           "type": "image/png"}
     assert {q["question"] for q in trial["questionnaire"]} >= {"satisfaction", "sus_1", "sus_10"}
 
     participant_id = db.execute("SELECT id FROM participants WHERE code = ?", [code]).fetchone()[0]

@@ -17,6 +17,8 @@ EXPECTED_RULES = {
     ("POST", "/take/etape/{step_key}"): "participant",
     ("GET", "/take/questionnaire"): "participant",
     ("POST", "/take/questionnaire"): "participant",
+    ("GET", "/take/questionnaire/{page}"): "participant",
+    ("POST", "/take/questionnaire/{page}"): "participant",
     ("GET", "/take/merci"): "participant",
     ("GET", "/take/mes-donnees"): "participant",
     ("GET", "/take/mes-donnees.json"): "participant",
@@ -35,9 +37,10 @@ EXPECTED_RULES = {
     ("GET", "/lab/participants/{participant_id}/effacer"): "staff",
     ("POST", "/lab/participants/{participant_id}/effacer"): "staff",
 }
-PARTICIPANT_GETS = ["/take", "/take/etape/lieu", "/take/questionnaire", "/take/merci", "/take/mes-donnees",
+PARTICIPANT_GETS = ["/take", "/take/etape/lieu", "/take/questionnaire", "/take/questionnaire/2", "/take/merci", "/take/mes-donnees",
                     "/take/mes-donnees.json", "/take/effacer"]
-PARTICIPANT_POSTS = ["/take/consentement", "/take/etape/lieu", "/take/questionnaire", "/take/effacer", "/take/terminer"]
+PARTICIPANT_POSTS = ["/take/consentement", "/take/etape/lieu", "/take/questionnaire", "/take/questionnaire/2", "/take/effacer",
+                     "/take/terminer"]
 
 
 def test_every_feedback_route_declares_the_expected_rule(app):

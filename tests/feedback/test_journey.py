@@ -111,9 +111,13 @@ def test_double_submission_records_once(db, lab, citizen):
     person.walk_steps()
     questionnaire = person.get("/take/questionnaire")
     answers = {"idem": idem(questionnaire), "q-satisfaction": "2", "q-ease": "3", "q-clarity": "3", "q-help_needed": "1",
-               "q-free_text": "Rien à signaler"} | {f"q-sus_{i}": "3" for i in range(1, 11)}
+               "q-free_text": "Rien à signaler"}
     for _attempt in range(3):
-        assert person.post_form("/take/questionnaire", answers, follow_redirects=False).headers["location"] == "/take/merci"
+        sent = person.post_form("/take/questionnaire", answers, follow_redirects=False)
+        assert sent.headers["location"] == "/take/questionnaire/2"
+    sus = {"idem": idem(person.get("/take/questionnaire/2"))} | {f"q-sus_{i}": "3" for i in range(1, 11)}
+    for _attempt in range(3):
+        assert person.post_form("/take/questionnaire/2", sus, follow_redirects=False).headers["location"] == "/take/merci"
     assert db["responses"].count == 14
     assert db["comments"].count_where("step_key IS NULL") == 1
 
@@ -122,14 +126,18 @@ def test_questionnaire_stores_one_normalised_row_per_answer_with_sus(db, lab, ci
     person = _started(lab, citizen)
     person.walk_steps()
     page = person.get("/take/questionnaire")
-    assert "Êtes-vous satisfait·e de cette démarche ?" in page.text
-    assert "Je pense que j'aimerais utiliser ce service fréquemment." in page.text
-    assert page.text.count("<fieldset") == 14 and "Avez-vous eu besoin d'aide ?" in page.text
+    assert "Êtes-vous satisfait·e de cette démarche ?" in page.text and "Questionnaire, page 1 sur 2" in page.text
+    assert "Je pense que j'aimerais utiliser ce service fréquemment." not in page.text
+    assert page.text.count("<fieldset") == 4 and "Avez-vous eu besoin d'aide ?" in page.text
     assert "Qu'est-ce qui vous a gêné ? Que proposez-vous ?" in page.text
     assert "Merci, votre signalement a bien été transmis" in page.text  # the spec's confirmation
+    assert person.get("/take/questionnaire/2", follow_redirects=False).headers["location"] == "/take/questionnaire"
     missing = person.questionnaire({"q-sus_4": ""})
     assert missing.status_code == 422 and 'href="#q-sus_4"' in missing.text
-    assert db["responses"].count == 0
+    assert "Je pense que j&#39;aurais besoin de l&#39;aide d&#39;un technicien" in missing.text
+    assert db["responses"].count == 4 and not _trial(db)["questionnaire_at"]  # the first page is kept
+    assert person.get("/take", follow_redirects=False).headers["location"] == "/take/questionnaire/2"
+    assert person.get("/take/questionnaire/3").status_code == 404
     person.questionnaire({"q-free_text": "Le calendrier est petit sur mobile"})
     rows = {row["key"]: (row["number"], row["text"]) for row in db.query("SELECT * FROM responses")}
     assert rows["satisfaction"] == (3.0, None) and rows["ease"] == (4.0, None) and rows["help_needed"] == (0.0, None)
@@ -181,7 +189,7 @@ def test_files_keep_only_their_name_and_size(db, lab, citizen):
     person.step("lieu")
     person.step("nature")
     page = person.get("/take/etape/constat")
-    content = b"\x89PNG" + b"x" * 2000
+    content = b"\x89PNG\r\n\x1a\n" + b"x" * 2000
     response = person.post(
         "/take/etape/constat",
         data={"csrf_token": person.cookies.get("lab_csrf"), "idem": idem(page), "f-date_constat": "2026-03-02"},
@@ -190,7 +198,7 @@ def test_files_keep_only_their_name_and_size(db, lab, citizen):
     )
     assert response.status_code == 303
     value = json.loads(db.execute("SELECT value FROM answers WHERE field_key = 'photo'").fetchone()[0])
-    assert value == {"filename": "trottoir.png", "size": len(content)}
+    assert value == {"filename": "trottoir.png", "size": len(content), "type": "image/png"}
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert b"xxxxxxxxxxxxxxxxxxxx" not in lab.settings.db_path.read_bytes()
     assert "Fichier déjà transmis : trottoir.png" in person.get("/take/etape/constat").text
@@ -204,6 +212,18 @@ def _post_photo(person, content: bytes):
         files={"f-photo": ("IMG_2041.jpg", io.BytesIO(content), "image/jpeg")},
         follow_redirects=False,
     )
+
+
+def test_a_text_file_is_not_a_photo_whatever_its_name(db, lab, citizen):
+    """`accept: [image/jpeg, image/png]`: a .txt, or text named .jpg, is refused and nothing is kept."""
+    person = _started(lab, citizen)
+    person.step("lieu")
+    person.step("nature")
+    refused = _post_photo(person, "Le trottoir est abîmé devant chez moi.".encode())
+    assert refused.status_code == 422 and db["answers"].count_where("field_key = 'photo'") == 0
+    assert "Photo du problème : ce fichier n&#39;est pas dans un format accepté. Formats acceptés : JPG ou PNG." in refused.text
+    assert 'accept="image/jpeg,image/png,.jpg,.jpeg,.png"' in refused.text
+    assert _post_photo(person, b"\xff\xd8\xff\xe0" + b"x" * 2000).status_code == 303
 
 
 def test_a_phone_photo_too_heavy_for_the_field_is_refused_next_to_it(db, lab, citizen):
@@ -308,3 +328,28 @@ def test_ab_variants_are_stable_per_participant(db, settings, citizen):
         assert tuple(trial) == (label, iteration_id)
         seen.add(label)
     assert seen == {"A", "B"}
+
+
+def test_my_data_and_the_confirmation_show_dates_the_french_way(db, lab, citizen):
+    """« Mes données » showed 2026-12-15 as stored; citizens read JJ/MM/AAAA, there and in the confirmation's recap."""
+    person = _started(lab, citizen)
+    person.walk_steps()
+    confirmation = person.get("/take/questionnaire")
+    assert "Récapitulatif de votre démarche" in confirmation.text and "<dd>02/03/2026</dd>" in confirmation.text
+    page = person.get("/take/mes-donnees")
+    assert "<dt>Date du constat</dt><dd>02/03/2026</dd>" in page.text and "2026-03-02" not in page.text
+    assert "<dt>Le problème présente-t-il un danger immédiat ?</dt><dd>Non</dd>" in page.text
+
+
+def test_the_warning_names_the_kinds_found_and_their_own_placeholders(db, lab, citizen):
+    """The warning said "[téléphone]" whatever was found, and names were promised masked but kept."""
+    person = _started(lab, citizen)
+    email = person.step("lieu", {"commentaire": "Écrivez-moi à odile.roux@example.com"})
+    assert "une adresse électronique" in email.text and "remplacées par [courriel] avant" in email.text
+    assert "[téléphone]" not in email.text
+    both = person.step("lieu", {"commentaire": "Mon voisin M. Jean Dupont au 06 12 34 56 78"}, page=email)
+    assert "un numéro de téléphone et un nom de personne" in both.text
+    assert "remplacées par [téléphone] et [nom] avant" in both.text
+    person.step("lieu", {"commentaire": "Mon voisin M. Jean Dupont au 06 12 34 56 78", "pii_ok": "1"}, page=both)
+    stored = db.execute("SELECT text, pii_kinds FROM comments").fetchone()
+    assert tuple(stored) == ("Mon voisin M. [nom] au [téléphone]", '["phone", "name"]')

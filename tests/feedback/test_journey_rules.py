@@ -194,7 +194,7 @@ def test_the_questionnaire_comes_only_after_every_step():
     assert questionnaire(at(3)) == Go("/take/etape/contact", 3)
     assert questionnaire(at(3, open_step="nature")) == Go("/take/etape/nature", 1)
     assert questionnaire(at(0)) == Go("/take/etape/lieu", 0)
-    assert questionnaire(DONE) == Show("questionnaire")
+    assert questionnaire(DONE) == Show("questionnaire", 0)
 
 
 def test_sending_the_questionnaire():
@@ -204,6 +204,21 @@ def test_sending_the_questionnaire():
     assert answered(DONE, invalid=True, personal_data=True) == AskAgain(errors=True)
     assert answered(DONE, personal_data=True, confirmed=True) == Save(Go(THANKS))
     assert answered(DONE, settled=THANKS, invalid=True) == Go(THANKS)  # a double click
+
+
+PAGED = Position("open", STEPS, started=True, progress=4, completed=True, questionnaire_pages=2)
+
+
+def test_the_questionnaire_pages_come_in_order_and_the_last_leads_to_the_thanks():
+    second = Position("open", STEPS, started=True, progress=4, completed=True, questionnaire_pages=2, pages_sent=1)
+    assert questionnaire(PAGED, 1) == Go("/take/questionnaire")  # the first page is not sent yet
+    assert questionnaire(second, 1) == Show("questionnaire", 1) and questionnaire(second, 0) == Show("questionnaire", 0)
+    assert questionnaire(second, 2) == NoSuchStep() and questionnaire(second, -1) == NoSuchStep()
+    assert answered(PAGED) == Save(Go("/take/questionnaire/2"))
+    assert questionnaire_sent(second, 1, settled=None, invalid=False, personal_data=False, confirmed=False) == Save(Go(THANKS))
+    assert entry(PAGED) == Go("/take/questionnaire") and entry(second) == Go("/take/questionnaire/2")
+    trial = {"progress": 4, "completed_at": "2026-03-02T10:00:00Z", "questionnaire_at": None}
+    assert Position.of(trial, state="open", steps=STEPS, questionnaire_pages=2, pages_sent=1) == second
 
 
 @pytest.mark.parametrize(
@@ -230,7 +245,7 @@ def test_a_whole_journey_walks_through_every_page_once():
         assert step(position, key) == Show("step", index)
         decision = sent(position, index)
         position = at(index + 1)
-    assert decision == Save(Go(QUESTIONNAIRE)) and questionnaire(position) == Show("questionnaire")
+    assert decision == Save(Go(QUESTIONNAIRE)) and questionnaire(position) == Show("questionnaire", 0)
     assert answered(position) == Save(Go(THANKS))
     position = at(len(STEPS), answered=True)
     assert entry(position) == Go(THANKS) and thanks(position) == Show("thanks")

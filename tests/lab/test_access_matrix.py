@@ -20,7 +20,7 @@ SAMPLES = {
     "prototype_id": "1", "iteration_id": "1", "group_id": "1", "participant_id": "1", "deployment_id": "1",
     "invitation_id": "1", "user_id": "1", "index": "0", "step_key": "lieu", "token": "inconnu-000000000000000000",
     "public_key": "pk_inconnue", "theme_id": "1", "analysis_id": "1", "action_id": "1", "comment_id": "1",
-    "decision_id": "1", "kind": "csv", "name": "rapport", "mail_id": "1",
+    "decision_id": "1", "kind": "csv", "name": "rapport", "mail_id": "1", "page": "2",
 }
 CALLERS = ("anonymous", "participant", "staff", "manager", "admin")
 #: Requests that end or erase the caller's session run last, each with a fresh session.

@@ -20,17 +20,17 @@ def text_of(html: str) -> str:
 
 # Per page: (English, French) pairs of texts built from Python labels.
 REPORT = [
-    ("Clear improvement: 100 % vs 50 % (n = 12 and 10, small sample).",
+    ("Clear improvement: 100% vs 50% (n = 12 and 10, small sample).",
      "Amélioration nette : 100 % contre 50 % (n = 12 et 10, petit échantillon)."),
     ("Fisher's exact test", "test exact de Fisher"),
     ("Mann-Whitney test", "test de Mann-Whitney"),
     ("Completion rate", "Taux de complétion"),
     ("Satisfaction (“Yes”)", "Satisfaction (« Oui »)"),
-    ("Online: 100 % (12)", "En ligne : 100 % (12)"),
+    ("Online: 100% (12)", "En ligne : 100 % (12)"),
     ("Number of people who reached each step; in orange, those who stopped at that step. 1. ",
      "Nombre de personnes ayant atteint chaque étape ; en orange, celles qui se sont arrêtées à cette étape. 1. "),
     ("12 people, 0 stopped", "12 personnes, 0 arrêts"),
-    ("12 responses. Yes: 100 % (12)", "12 réponses. Oui : 100 % (12)"),
+    ("12 responses. Yes: 100% (12)", "12 réponses. Oui : 100 % (12)"),
     ("5 – Very easy", "5 – Très facile"),
 ]
 V1_REPORT = [("F, inadequate", "F, insuffisant")]

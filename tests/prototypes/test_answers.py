@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
 
 from prototypes.answers import FieldError, StepResult, validate_step, visible_fields
+from prototypes.days import RelativeDay
 from prototypes.spec import Field, ShowIf, Step
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 40
+HEIC = (24).to_bytes(4, "big") + b"ftypheic" + b"\x00\x00\x00\x00" + b"mif1heic" + b"\x00" * 40
+PDF = b"%PDF-1.7\n" + b"\x00" * 40
 
 
 @dataclass
@@ -17,6 +24,11 @@ class FakeUpload:
 
     filename: str | None
     size: int | None
+    file: io.BytesIO = field(default_factory=io.BytesIO)
+
+
+def upload(name: str, content: bytes) -> FakeUpload:
+    return FakeUpload(name, len(content), io.BytesIO(content))
 
 
 def step_of(*fields: Field) -> Step:
@@ -50,7 +62,7 @@ REQUIRED_MESSAGES = {
     "date": "Saisissez une date, par exemple 14/07/2026.",
     "email": "Indiquez votre adresse électronique au format nom@domaine.fr.",
     "phone": "Indiquez un numéro de téléphone, par exemple 06 12 34 56 78.",
-    "address": "Indiquez une adresse, par exemple 12 rue de la Mairie, 75001 Paris.",
+    "address": "Indiquez une adresse ou un lieu.",
     "choice": "Choisissez une option.",
     "multichoice": "Cochez au moins une option.",
     "yesno": "Répondez par oui ou par non.",
@@ -88,6 +100,12 @@ def test_error_keeps_msgid_and_params():
     (error,) = check(f, "12").errors
     assert error == FieldError("champ", "Saisissez un nombre entre {min} et {max}.", {"min": "1", "max": "10"})
     assert error.text == "Saisissez un nombre entre 1 et 10."
+
+
+def test_an_error_carries_the_label_of_its_field_for_the_summary():
+    f = Field(key="date_souhaitee", type="date", label="Date souhaitée", required=True)
+    (error,) = check(f).errors
+    assert error.label == "Date souhaitée"
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -153,6 +171,18 @@ def test_date_rejects_invalid_dates(typed):
     assert error_of(make("date"), typed) == "Saisissez une date valide, par exemple 14/07/2026."
 
 
+def test_relative_date_bounds_count_from_the_day_of_answering():
+    """`max: today` refuses a date of observation in the future; `min: today+21d` a booking too soon."""
+    observed = make("date", max=RelativeDay())
+    assert validate_step(step_of(observed), {"champ": ["15/12/2026"]}, {}, today=date(2026, 12, 7)).errors[0].text == (
+        "Saisissez une date jusqu'au 07/12/2026.")
+    assert validate_step(step_of(observed), {"champ": ["07/12/2026"]}, {}, today=date(2026, 12, 7)).ok
+    booking = make("date", min=RelativeDay(21, "d"), max=RelativeDay(1, "y"))
+    too_soon = validate_step(step_of(booking), {"champ": ["2026-12-20"]}, {}, today=date(2026, 12, 7))
+    assert too_soon.errors[0].text == "Saisissez une date comprise entre le 28/12/2026 et le 07/12/2027."
+    assert validate_step(step_of(booking), {"champ": ["2026-12-28"]}, {}, today=date(2026, 12, 7)).ok
+
+
 def test_date_bounds():
     both = make("date", min=date(2026, 9, 1), max=date(2027, 7, 3))
     assert error_of(both, "31/08/2026") == "Saisissez une date comprise entre le 01/09/2026 et le 03/07/2027."
@@ -191,6 +221,19 @@ def test_phone_rejects_wrong_numbers(typed):
 
 def test_address_drops_blank_lines():
     assert value_of(make("address"), "12 rue de la Paix \r\n\r\n 75002 Paris") == "12 rue de la Paix\n75002 Paris"
+
+
+@pytest.mark.parametrize("place", ["parking de la salle des fêtes", "devant le 12 rue de la République", "près de l'école"])
+def test_an_approximate_place_is_an_address_as_the_hint_promises(place):
+    """voirie's hint says « Un lieu approximatif suffit »: no postcode, no street number is asked for."""
+    assert value_of(make("address", required=True), place) == place
+
+
+def test_the_address_error_asks_for_no_more_than_the_hint():
+    f = make("address", required=True, hint="Un lieu approximatif suffit.")
+    for typed in ("", "...", " - "):
+        message = error_of(f, typed)
+        assert message == "Indiquez une adresse ou un lieu." and "75001" not in message
 
 
 # --- choices ------------------------------------------------------------------------------------
@@ -237,6 +280,30 @@ def test_file_size_limit_defaults_to_5_mo():
         "Le fichier dépasse la taille maximale de 5 Mo. Choisissez un fichier plus léger.")
     assert error_of(make("file", max_size_kb=800), FakeUpload("a.jpg", 900_000)) == (
         "Le fichier dépasse la taille maximale de 800 Ko. Choisissez un fichier plus léger.")
+
+
+@pytest.mark.parametrize(("name", "content", "mime"), [
+    ("IMG_2041.JPG", JPEG, "image/jpeg"), ("trottoir.png", PNG, "image/png"), ("IMG_0001.HEIC", HEIC, "image/heic"),
+    ("photo", PNG, "image/png"),  # no extension: the content tells
+])
+def test_a_file_field_takes_the_formats_it_accepts_read_from_the_content(name, content, mime):
+    f = make("file", accept=("photo",))
+    assert value_of(f, upload(name, content)) == {"filename": name, "size": len(content), "type": mime}
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("notes.txt", b"Le trottoir est abime"), ("photo.jpg", b"Le trottoir est abime"), ("plan.pdf", PDF),
+])
+def test_a_file_in_another_format_is_refused_naming_the_accepted_ones(name, content):
+    f = make("file", accept=("photo",))
+    assert error_of(f, upload(name, content)) == (
+        "Ce fichier n'est pas dans un format accepté. Formats acceptés : JPG, PNG, HEIC ou WebP.")
+
+
+def test_a_refused_file_is_left_readable_for_the_next_check():
+    sent = upload("plan.pdf", PDF)
+    assert value_of(make("file", accept=("application/pdf",)), sent)["type"] == "application/pdf"
+    assert sent.file.read() == PDF
 
 
 def test_empty_file_input_counts_as_no_file():

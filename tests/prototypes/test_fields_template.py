@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
 import pytest
 
+from lab.i18n import or_list
 from prototypes.answers import FieldError
+from prototypes.days import RelativeDay
 from prototypes.spec import FIELD_TYPES, Field, ShowIf
+
+TODAY = date(2026, 12, 7)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "prototypes" / "templates"
 CALL = '{% from "prototypes/_fields.html" import field %}{{ field(f, value, error) }}'
@@ -20,6 +25,7 @@ def environment(**options: object) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              extensions=["jinja2.ext.i18n"], **options)
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(today=lambda: TODAY, or_list=or_list)  # as lab.templating installs them
     return env
 
 
@@ -103,6 +109,21 @@ def test_input_types_and_autocomplete():
     assert control("text", autocomplete="family-name")["autocomplete"] == "family-name"
     date_input = control("date", min="2026-01-01", max="2026-12-31")
     assert (date_input["min"], date_input["max"]) == ("2026-01-01", "2026-12-31")
+
+
+def test_relative_date_bounds_become_the_days_they_mean():
+    tags = Tags(render(make("date", min=RelativeDay(21, "d"), max=RelativeDay(1, "y"))))
+    date_input = tags.all("input")[0]
+    assert (date_input["min"], date_input["max"]) == ("2026-12-28", "2027-12-07")
+    assert "max" in Tags(render(make("date", max="today"))).all("input")[0]
+
+
+def test_a_file_field_says_and_filters_the_formats_it_accepts():
+    html = render(make("file", accept=("photo", "pdf"), hint="Une photo aide nos équipes."))
+    file_input = Tags(html).all("input")[0]
+    assert file_input["accept"].startswith("image/jpeg,image/png,image/heic,image/webp,application/pdf,.jpg")
+    assert "Une photo aide nos équipes. Formats acceptés : JPG, PNG, HEIC, WebP ou PDF. Taille maximale : 5 Mo." in html
+    assert "accept" not in Tags(render(make("file"))).all("input")[0]
 
 
 def test_required_text_is_marked_in_the_label_and_for_assistive_tech():

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from prototypes.days import RelativeDay
 from prototypes.spec import FIELD_TYPES, MAX_SPEC_BYTES, Field, ShowIf, Spec, Step
 from prototypes.spec_issues import SpecError, SpecIssue
 from prototypes.spec_yaml import dump_spec, parse_spec
@@ -310,7 +311,35 @@ def test_bounds_do_not_apply_to_email():
 def test_bound_that_is_neither_number_nor_date():
     issue = only_issue(variant("        label: Précisez\n", "        label: Précisez\n        min: beaucoup\n"))
     assert where(issue) == (19, "nature", "precision")
-    assert issue.message == "« min » doit être un nombre ou une date au format AAAA-MM-JJ"
+    assert issue.message == ("« min » doit être un nombre, une date au format AAAA-MM-JJ ou une date comptée depuis "
+                             "le jour de la réponse (today, today+21d, today-1y)")
+
+
+def test_relative_date_bounds_are_read_written_back_and_checked():
+    text = variant("type: address, label: Adresse,", "type: date, min: today+21d, max: Today + 1y, label: Adresse,")
+    spec = parse_spec(text)
+    f = spec.find_field("adresse")
+    assert (f.min, f.max) == (RelativeDay(21, "d"), RelativeDay(1, "y"))
+    assert f.date_bounds(date(2026, 12, 7)) == (date(2026, 12, 28), date(2027, 12, 7))
+    assert "min: today+21d" in dump_spec(spec) and parse_spec(dump_spec(spec)) == spec
+    too_late = only_issue(variant("type: address, label: Adresse,", "type: date, min: today+21d, max: today, label: Adresse,"))
+    assert too_late.message == "min (today+21d) doit être inférieur ou égal à max (today)"
+    on_number = only_issue(variant("type: address, label: Adresse,", "type: number, max: today, label: Adresse,"))
+    assert on_number.message == "pour un champ number, min et max doivent être des nombres"
+    # A fixed date against a relative one depends on the day of answering: not refused.
+    assert parse_spec(variant("type: address, label: Adresse,", "type: date, min: 2026-01-01, max: today, label: Adresse,"))
+
+
+def test_accept_names_known_file_formats_on_a_file_field():
+    spec = parse_spec(variant("type: address, label: Adresse,", "type: file, accept: [photo, application/pdf], label: Adresse,"))
+    assert [t.mime for t in spec.find_field("adresse").accepted_types] == [
+        "image/jpeg", "image/png", "image/heic", "image/webp", "application/pdf"]
+    typo, unknown = issues(variant("type: address, label: Adresse,", "type: file, accept: [fotos, docx], label: Adresse,"))
+    assert where(typo) == (8, "lieu", "adresse") and typo.path == "steps[0].fields[0].accept[0]"
+    assert typo.message == "format « fotos » inconnu : vouliez-vous dire « photo » ?"
+    assert unknown.message.startswith("format « docx » inconnu ; formats possibles : photo, image, pdf, document, image/jpeg")
+    on_text = only_issue(variant("type: address, label: Adresse,", "type: text, accept: [pdf], label: Adresse,"))
+    assert on_text.message == "accept ne s'applique qu'aux champs de type file"
 
 
 def test_multichoice_min_cannot_exceed_options():
