@@ -23,6 +23,9 @@ from prototypes.spec_issues import SpecError
 from prototypes.spec_reference import reference
 from prototypes.spec_yaml import parse_spec
 
+#: A preview step: -1 goes back before the first, up to 1000 steps.
+StepIndex = Annotated[int, Path(ge=-1, le=1000)]
+
 router = APIRouter()
 #: Pages here read `app.state.iteration_trials(db, iteration_ids) -> {iteration_id: people who took part}`, given by
 #: the shell from the layer that records trials: an iteration is "tested" only once someone took part.
@@ -253,7 +256,7 @@ def iteration_save(
     return redirect(request, f"/lab/iterations/{iteration_id}")
 
 
-def _preview(request: Request, db, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)], answers: dict, form: dict | None) -> Response:
+def _preview(request: Request, db, iteration_id: Id, index: int, answers: dict, form: dict | None) -> Response:
     """Run the spec like the citizen journey does, storing nothing."""
     iteration = _iteration_or_404(db, iteration_id)
     if iteration is None:
@@ -287,19 +290,21 @@ def _preview(request: Request, db, iteration_id: Id, index: Annotated[int, Path(
 
 
 @router.get("/lab/iterations/{iteration_id}/preview/{index}")
-def iteration_preview(request: Request, db: Db, _user: StaffUser, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
+def iteration_preview(request: Request, db: Db, _user: StaffUser, iteration_id: Id,
+                      index: StepIndex) -> Response:
     """Show one step as citizens will see it."""
     return _preview(request, db, iteration_id, index, {}, None)
 
 
 @router.post("/lab/iterations/{iteration_id}/preview/{index}")
-async def iteration_preview_submit(request: Request, db: Db, _user: StaffUser, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
+async def iteration_preview_submit(request: Request, db: Db, _user: StaffUser, iteration_id: Id,
+                                   index: StepIndex) -> Response:
     """Validate a preview step like the real journey and move on; answers live only in the page."""
     async with request.form() as submitted:  # closes the spooled files of uploads when done
         try:
             answers = json.loads(str(submitted.get("preview_answers", "{}")))
         except json.JSONDecodeError:
             answers = {}
-        form = {key[2:]: submitted.getlist(key) for key in submitted.keys() if key.startswith("f-")}
+        form = {key[2:]: submitted.getlist(key) for key in submitted if key.startswith("f-")}
         return await run_in_threadpool(_preview, request, db, iteration_id, index,
                                        answers if isinstance(answers, dict) else {}, form)

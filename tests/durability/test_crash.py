@@ -12,6 +12,11 @@ CYCLES = 20
 
 
 @pytest.mark.slow
+def _load(port: int, key: str, results: list) -> None:
+    """Eight clients submitting while the server is about to be killed."""
+    results.append(submit_feedback(port, key, clients=8, duration=1.2, max_requests=100))
+
+
 def test_acknowledged_submissions_survive_repeated_sigkill(tmp_path):
     db_path = tmp_path / "crash.db"
     key = open_deployment(db_path)
@@ -20,9 +25,7 @@ def test_acknowledged_submissions_survive_repeated_sigkill(tmp_path):
     for cycle in range(CYCLES):
         server = ServerProcess(db_path).start()
         results = []
-        runner = threading.Thread(
-            target=lambda: results.append(submit_feedback(server.port, key, clients=8, duration=1.2, max_requests=100))
-        )
+        runner = threading.Thread(target=_load, args=(server.port, key, results))
         runner.start()
         time.sleep(0.3 + (cycle % 5) * 0.15)  # kill at a different moment of the load each time
         server.kill()

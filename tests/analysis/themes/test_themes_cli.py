@@ -13,7 +13,8 @@ from analysis.themes.cli import themes
 COMMENTS = (
     ["Le paiement par carte a été refusé", "paiement refusé avec ma carte", "carte refusée au paiement", "paiement carte bancaire refusée"]
     + ["Le formulaire est trop long", "formulaire beaucoup trop long", "trop de champs, formulaire long", "formulaire long et répétitif"]
-    + ["impossible de me connecter", "connexion impossible, mot de passe refusé", "je n'arrive pas à me connecter", "problème de connexion au compte"]
+    + ["impossible de me connecter", "connexion impossible, mot de passe refusé", "je n'arrive pas à me connecter",
+       "problème de connexion au compte"]
     + ["merci !"]
 )
 
