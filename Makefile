@@ -31,6 +31,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 test: install system-deps js-deps
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 demo: install
