@@ -378,6 +378,11 @@ def format_number(value: float, decimals: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def format_p(p: float) -> str:
+    """A p-value as French text: "p = 0,042", or "p < 0,001" below what three decimals show."""
+    return "p < 0,001" if p < 0.001 else "p = " + format_number(p, 3)
+
+
 #: Verdict sentences, each whole so a catalogue can reorder it: by (improved, small sample), then by small sample.
 _SIGNIFICANT = {
     (True, False): N_("Amélioration nette\u00a0: {after} contre {before} (n = {n_after} et {n_before})."),

@@ -35,7 +35,7 @@ from lab.clock import iso
 from prototypes.store import get_iteration, previous_iteration, spec_of
 
 #: Bump when the shape or meaning of the stored figures changes: every snapshot is then stale.
-FIGURES_FORMAT = 3
+FIGURES_FORMAT = 4
 SEGMENT_KEYS = ("variant", "group", "channel", "assisted")
 
 
