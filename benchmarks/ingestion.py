@@ -78,7 +78,8 @@ def main(argv: list[str]) -> int:
     print("| endpoint | round | requests | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|")
     for kind, rows in runs.items():
         for number, row in enumerate(rows, 1):
-            print(f"| {names[kind]} | {number} | {row['requests']} | {row['throughput']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} |")
+            print(f"| {names[kind]} | {number} | {row['requests']} | {row['throughput']:.0f} | {row['p50_ms']:.1f} "
+                  f"| {row['p99_ms']:.1f} | {row['errors']} |")
     ratio = _median(runs["real"], "throughput") / _median(runs["bare"], "throughput")
     p99 = _median(runs["real"], "p99_ms")
     errors = sum(row["errors"] for row in runs["real"])

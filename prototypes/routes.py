@@ -197,7 +197,8 @@ def iteration_edit(request: Request, db: Db, _user: StaffUser, iteration_id: Id)
         return error_response(request, 404)
     if iteration["frozen_at"]:
         return error_response(request, 409, _("Cette itération a déjà été testée : créez une nouvelle itération pour la modifier."))
-    context = _iteration_context(request, db, iteration) | {"spec_yaml": iteration["spec_yaml"], "changelog": iteration["changelog"], "status": None}
+    context = _iteration_context(request, db, iteration) | {"spec_yaml": iteration["spec_yaml"], "changelog": iteration["changelog"],
+                                                            "status": None}
     return render(request, "prototypes/edit.html", context)
 
 
@@ -228,7 +229,8 @@ def iteration_save(
     return redirect(request, f"/lab/iterations/{iteration_id}")
 
 
-def _preview(request: Request, db, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)], answers: dict, form: dict | None) -> Response:
+def _preview(request: Request, db, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)], answers: dict,
+             form: dict | None) -> Response:
     """Run the spec like the citizen journey does, storing nothing."""
     iteration = _iteration_or_404(db, iteration_id)
     if iteration is None:
@@ -262,19 +264,21 @@ def _preview(request: Request, db, iteration_id: Id, index: Annotated[int, Path(
 
 
 @router.get("/lab/iterations/{iteration_id}/preview/{index}")
-def iteration_preview(request: Request, db: Db, _user: StaffUser, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
+def iteration_preview(request: Request, db: Db, _user: StaffUser, iteration_id: Id,
+                      index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
     """Show one step as citizens will see it."""
     return _preview(request, db, iteration_id, index, {}, None)
 
 
 @router.post("/lab/iterations/{iteration_id}/preview/{index}")
-async def iteration_preview_submit(request: Request, db: Db, _user: StaffUser, iteration_id: Id, index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
+async def iteration_preview_submit(request: Request, db: Db, _user: StaffUser, iteration_id: Id,
+                                   index: Annotated[int, Path(ge=-1, le=1000)]) -> Response:
     """Validate a preview step like the real journey and move on; answers live only in the page."""
     async with request.form() as submitted:  # closes the spooled files of uploads when done
         try:
             answers = json.loads(str(submitted.get("preview_answers", "{}")))
         except json.JSONDecodeError:
             answers = {}
-        form = {key[2:]: submitted.getlist(key) for key in submitted.keys() if key.startswith("f-")}
+        form = {key[2:]: submitted.getlist(key) for key in submitted if key.startswith("f-")}
         return await run_in_threadpool(_preview, request, db, iteration_id, index,
                                        answers if isinstance(answers, dict) else {}, form)

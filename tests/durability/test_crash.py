@@ -21,7 +21,8 @@ def test_acknowledged_submissions_survive_repeated_sigkill(tmp_path):
         server = ServerProcess(db_path).start()
         results = []
         runner = threading.Thread(
-            target=lambda: results.append(submit_feedback(server.port, key, clients=8, duration=1.2, max_requests=100))
+            target=lambda server=server, results=results: results.append(
+                submit_feedback(server.port, key, clients=8, duration=1.2, max_requests=100))
         )
         runner.start()
         time.sleep(0.3 + (cycle % 5) * 0.15)  # kill at a different moment of the load each time

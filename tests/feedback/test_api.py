@@ -18,7 +18,8 @@ def _post(client, key, payload, **headers):
 
 
 def test_good_feedback_is_recorded_masked_with_rating(client, lab, key, db):
-    response = _post(client, key, {"idempotency_key": "abc12345", "comment": "Écrivez-moi à jean.dupont@example.org", "satisfaction": "moyen", "page": "/etape-2"})
+    response = _post(client, key, {"idempotency_key": "abc12345", "comment": "Écrivez-moi à jean.dupont@example.org",
+                                   "satisfaction": "moyen", "page": "/etape-2"})
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "recorded" and body["pii_masked"] == ["email"]

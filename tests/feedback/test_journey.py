@@ -148,7 +148,8 @@ def test_umux_lite_only_when_the_deployment_asks(db, settings, users, citizen):
     page = person.get("/take/questionnaire")
     assert "Je pense que j'aimerais" not in page.text and "répondent à mes besoins" in page.text
     assert person.questionnaire({"q-umux_1": "6", "q-umux_2": "7"}, sus=False).status_code == 303
-    assert {r["key"] for r in db.query("SELECT key FROM responses")} == {"satisfaction", "ease", "clarity", "help_needed", "umux_1", "umux_2"}
+    assert {r["key"] for r in db.query("SELECT key FROM responses")} == {"satisfaction", "ease", "clarity", "help_needed",
+                                                                        "umux_1", "umux_2"}
 
 
 def test_personal_data_in_comments_is_warned_about_then_masked(db, lab, citizen):
@@ -245,9 +246,9 @@ def test_htmx_gets_the_partial_with_focus_and_plain_posts_get_pages(db, lab, cit
     last = None
     for key in STEPS[1:]:
         page = person.get(f"/take/etape/{key}")
-        last = person.post(f"/take/etape/{key}", data={"idem": idem(page), **{k: v for k, v in {
+        last = person.post(f"/take/etape/{key}", data={"idem": idem(page), **{
             "nature": {"f-categorie": "Autre", "f-precision": "x", "f-danger": "non"},
-            "constat": {"f-date_constat": "2026-03-03"}, "contact": {}}[key].items()}}, headers=hx)
+            "constat": {"f-date_constat": "2026-03-03"}, "contact": {}}[key]}, headers=hx)
     assert last.status_code == 204 and last.headers["hx-redirect"] == "/take/questionnaire"
 
 

@@ -63,7 +63,8 @@ def test_prototypes_import_and_export_round_trip(run, tmp_path):
 
 def test_prototypes_import_invalid_names_line_step_field(run, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((EXAMPLES_DIR / "voirie.yaml").read_text(encoding="utf-8").replace("type: address", "type: adresse", 1), encoding="utf-8")
+    spec = (EXAMPLES_DIR / "voirie.yaml").read_text(encoding="utf-8")
+    bad.write_text(spec.replace("type: address", "type: adresse", 1), encoding="utf-8")
     result = run("prototypes", "import", str(bad))
     assert result.exit_code == 1
     assert "ligne" in result.output and "« lieu »" in result.output and "« adresse »" in result.output

@@ -24,7 +24,8 @@ def test_demo_has_what_the_issue_asks(db, settings):
     info = load_demo(db, settings)
     assert {role for role, _e, _p in info.logins} == {"admin", "staff", "manager"}
     assert db["prototypes"].count == 3
-    assert db.execute("SELECT COUNT(*) FROM (SELECT prototype_id FROM iterations GROUP BY prototype_id HAVING COUNT(*) >= 2)").fetchone()[0] == 2
+    several = "SELECT COUNT(*) FROM (SELECT prototype_id FROM iterations GROUP BY prototype_id HAVING COUNT(*) >= 2)"
+    assert db.execute(several).fetchone()[0] == 2
     assert db["test_groups"].count == 3
     now = utcnow()
     assert {deployments.state(d, now) for d in deployments.list_deployments(db)} == {"scheduled", "open", "closed"}

@@ -33,7 +33,7 @@ def extracted() -> Catalog:
         method_map, options_map = parse_mapping_cfg(cfg, "babel.cfg")
     catalog = Catalog(locale="fr")
     for package in PACKAGES:
-        for filename, lineno, message, comments, context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT / package), method_map, options_map, keywords=KEYWORDS
         ):
             catalog.add(message, locations=[(f"{package}/{filename}", lineno)], context=context)

@@ -31,7 +31,7 @@ def test_invalid_spec_is_422_naming_line_step_and_field_and_keeps_text(login_as)
     staff = login_as("staff")
     response = _create(staff, BAD_TYPE)
     assert response.status_code == 422
-    line = BAD_TYPE.splitlines().index(next(l for l in BAD_TYPE.splitlines() if "type: adresse" in l)) + 1
+    line = BAD_TYPE.splitlines().index(next(row for row in BAD_TYPE.splitlines() if "type: adresse" in row)) + 1
     assert f"Ligne {line}" in response.text
     assert "étape « lieu »" in response.text and "champ « adresse »" in response.text
     assert "type: adresse" in response.text
@@ -121,7 +121,8 @@ def test_preview_walks_steps_with_validation_and_stores_nothing(login_as, db):
 
 def test_unknown_ids_are_404(login_as):
     staff = login_as("staff")
-    for url in ("/lab/prototypes/999", "/lab/iterations/999", "/lab/iterations/999/edit", "/lab/iterations/999/preview/0", "/lab/iterations/999/spec.yaml"):
+    for url in ("/lab/prototypes/999", "/lab/iterations/999", "/lab/iterations/999/edit", "/lab/iterations/999/preview/0",
+                "/lab/iterations/999/spec.yaml"):
         assert staff.get(url).status_code == 404, url
 
 

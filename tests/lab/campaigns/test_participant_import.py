@@ -34,7 +34,8 @@ def test_a_good_file_gives_contacts_and_profiles():
 @pytest.mark.parametrize(
     "data",
     [
-        b"\xef\xbb\xbfNom;Courriel;T\xc3\xa9l\xc3\xa9phone;Aisance num\xc3\xa9rique\r\nH\xc3\xa9l\xc3\xa8ne;helene@ville.test;0612345678;Faible\r\n",
+        b"\xef\xbb\xbfNom;Courriel;T\xc3\xa9l\xc3\xa9phone;Aisance num\xc3\xa9rique\r\n"
+        b"H\xc3\xa9l\xc3\xa8ne;helene@ville.test;0612345678;Faible\r\n",
         "NOM;COURRIEL;Téléphone;Aisance Numérique\nHélène;helene@ville.test;+33 6 12 34 56 78;FAIBLE\n".encode("cp1252"),
         "nom,courriel,telephone,aisance-numerique\n\"Hélène\",helene@ville.test,06.12.34.56.78,faible\n".encode(),
     ],
