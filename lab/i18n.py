@@ -115,6 +115,11 @@ def format_number(value: float, decimals: int | None = 1) -> str:
     return format_decimal(value, format=pattern, locale=babel_locale())
 
 
+def format_p(p: float) -> str:
+    """A p-value as a reader expects it: "p = 0,042", or "p < 0,001" below what three decimals show."""
+    return "p < " + format_number(0.001, 3) if p < 0.001 else "p = " + format_number(p, 3)
+
+
 def format_percent(share: float, decimals: int = 0) -> str:
     """A 0–1 share as the reader's language writes it: "78 %" (U+00A0 before the sign) in French, "78%" in English."""
     pattern = Locale.parse(babel_locale()).percent_formats[None].pattern

@@ -263,8 +263,11 @@ def hand_made_analysis(db, iteration_id: int, themes: Sequence[tuple[str, Sequen
     """Store a clustering decided by the test as an iteration's finished analysis, as the job does.
 
     Each theme is (label, indices of its comments in arrival order, term weights); its terms are
-    the words of its label, its quotes its first three comments; the other comments go to "Autres".
+    the words of its label, its quotes its first three comments; the other comments go to "Autres",
+    except those with nothing to say ("Merci !"), counted apart as the pipeline does.
     """
+    from analysis.themes.remarks import is_no_remark
+
     comments = iteration_comments(db, iteration_id)
     n = len(comments)
     made = [Theme(id=i, label=label, terms=label.split(LABEL_SEPARATOR), size=len(members), share=round(len(members) / n, 4),
@@ -274,8 +277,10 @@ def hand_made_analysis(db, iteration_id: int, themes: Sequence[tuple[str, Sequen
     for theme in made:
         for m in theme.member_indices:
             assignments[m] = theme.id
-    result = ThemeResult(themes=made, assignments=assignments,
-                         params={"backend": "tfidf", "k": len(made), "n_comments": n, "n_noise": assignments.count(None)})
+    apart = [i for i, theme in enumerate(assignments) if theme is None and is_no_remark(comments[i]["text"])]
+    result = ThemeResult(themes=made, assignments=assignments, no_remark=apart,
+                         params={"backend": "tfidf", "k": len(made), "n_comments": n,
+                                 "n_noise": assignments.count(None) - len(apart), "n_no_remark": len(apart)})
     with write(db):
         analysis_id = jobs.queue_analysis(db, iteration_id=iteration_id, runner="cli")
     assert jobs.claim(db, analysis_id)

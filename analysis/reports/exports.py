@@ -126,15 +126,29 @@ def _comments(db: Database, iteration_id: int) -> Iterator[dict]:
         yield row
 
 
+def _kind(theme) -> str:
+    """What a row of the themes table is: a theme, one of the two buckets, or a theme of v(N-1) and its fate."""
+    if theme.side == "previous":
+        return "previous"
+    return "autres" if theme.is_noise else "sans_remarque" if theme.is_no_remark else "theme"
+
+
 def _themes(db: Database, iteration_id: int) -> Iterator[dict]:
     for theme in iteration_themes(db, iteration_id):
+        fate = theme.fate
+        links = fate.successors if fate is not None else theme.predecessors
         yield {
-            "theme_id": theme.id, "label": theme.label, "status": theme.status, "size": theme.size,
-            "share": round(theme.share, 4), "size_change": theme.size_change,
+            "theme_id": theme.id, "kind": _kind(theme), "label": theme.label, "status": theme.status,
+            "size": theme.size, "share": round(theme.share, 4), "size_change": theme.size_change,
             "mean_satisfaction": None if theme.mean_satisfaction is None else round(theme.mean_satisfaction, 2),
             "assisted_share": None if theme.assisted_share is None else round(theme.assisted_share, 4),
             "terms": ", ".join(theme.terms), "steps": ", ".join(theme.steps),
-            "quotes": " | ".join(mask_pii(q) for q in theme.quotes), "is_noise": theme.is_noise,
+            "quotes": " | ".join(mask_pii(q) for q in (fate.examples if fate is not None else theme.quotes)),
+            "is_noise": theme.is_noise,
+            "linked_themes": " | ".join(f"{link.id}:{link.label} ({link.shared})" for link in links),
+            "share_before": None if fate is None else fate.share_before,
+            "share_now": None if fate is None else fate.share_now,
+            "p_value": None if fate is None else fate.p_value,
         }
 
 
@@ -145,8 +159,9 @@ TEAM_TABLES: dict[str, Table] = {t.name: t for t in (
     Table("steps", ["trial_id", "step_key", "entered_at", "left_at", "seconds", "errors"], _steps),
     Table("responses", ["trial_id", "key", "number", "text"], _responses),
     Table("comments", ["comment_id", "trial_id", "step_key", "source", "language", "text", "created_at"], _comments),
-    Table("themes", ["theme_id", "label", "status", "size", "share", "size_change", "mean_satisfaction",
-                     "assisted_share", "terms", "steps", "quotes", "is_noise"], _themes),
+    Table("themes", ["theme_id", "kind", "label", "status", "size", "share", "size_change", "mean_satisfaction",
+                     "assisted_share", "terms", "steps", "quotes", "is_noise", "linked_themes", "share_before",
+                     "share_now", "p_value"], _themes),
 )}
 
 
@@ -304,7 +319,7 @@ def _open_comments(db: Database, iteration_id: int) -> list[dict]:
 def _open_themes(db: Database, iteration_id: int) -> list[dict]:
     rows = []
     for theme in iteration_themes(db, iteration_id):
-        if theme.size < MIN_GROUP_SIZE:
+        if theme.side == "previous" or theme.size < MIN_GROUP_SIZE:
             continue
         quotes = [q for q in (publishable(q) for q in theme.quotes) if q]
         rows.append({"theme": theme.label, "statut": theme.status, "commentaires": theme.size,

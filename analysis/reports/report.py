@@ -21,9 +21,10 @@ from analysis.reports.figures import theme_views
 from analysis.reports.snapshots import Snapshot, summaries
 from analysis.reports.summary import summary
 from analysis.stats import ALPHA, MIN_GROUP_SIZE, SMALL_SAMPLE
+from analysis.themes.evidence import evidence
 from analysis.themes.tracking import THEME_STATUS
 from lab.clock import iso, utcnow
-from lab.i18n import N_, format_number, format_percent, translate
+from lab.i18n import N_, format_number, format_p, format_percent, translate
 from lab.i18n import gettext as _
 from lab.worker import Worker
 from prototypes.store import get_iteration, get_prototype, list_iterations, list_prototypes
@@ -115,9 +116,7 @@ def _significant(comparison: Mapping) -> bool:
 
 
 def p_text(p: float | None) -> str:
-    if p is None:
-        return ""
-    return "p < " + format_number(0.001, 3) if p < 0.001 else "p = " + format_number(p, 3)
+    return "" if p is None else format_p(p)
 
 
 def labelled(label: object, value: object) -> str:
@@ -142,39 +141,53 @@ def _themes(db: Database, iteration_id: int, figures: Mapping | None) -> tuple[l
     return objects(stored["themes"]), objects(stored["delivered"]), objects(stored["planned"])
 
 
-def theme_rows(themes: Sequence) -> list[dict]:
-    """Themes as shown: noise last, largest first; each with its French status and quotes."""
-    rows = []
-    for theme in sorted(themes, key=lambda t: (t.is_noise, t.status == "resolved", -t.size, t.label)):
-        before = theme.size - theme.size_change if theme.size_change is not None else (0 if theme.status == "new" else None)
-        rows.append({
-            "id": theme.id, "label": theme.label, "terms": list(theme.terms), "size": theme.size,
-            "share": pct(theme.share), "quotes": list(theme.quotes)[:3], "steps": list(theme.steps),
+def theme_rows(themes: Sequence, number: int) -> tuple[list[dict], list[dict]]:
+    """(this iteration's themes, what became of v(N-1)'s), formatted: largest first, the two buckets last."""
+    current, previous = [], []
+    for theme in sorted(themes, key=lambda t: (t.is_no_remark, t.is_noise, -t.size, t.label)):
+        if theme.side == "previous":
+            continue
+        current.append({
+            "id": theme.id, "label": theme.label, "terms": list(theme.terms)[:6], "size": theme.size,
+            "share": pct(theme.share), "share_value": theme.share, "quotes": list(theme.quotes)[:3], "steps": list(theme.steps),
             "satisfaction": num(theme.mean_satisfaction) if theme.mean_satisfaction is not None else None,
             "assisted": pct(theme.assisted_share) if theme.assisted_share is not None else None,
-            "status": theme.status, "status_label": _(THEME_STATUS.get(theme.status, theme.status)),
-            "before": before, "is_noise": theme.is_noise,
-            "change": None if theme.size_change is None else f"{theme.size_change:+d}".replace("-", "\u2212"),
+            "status": theme.status, "status_label": _(THEME_STATUS[theme.status]) if theme.status else "",
+            "is_noise": theme.is_noise, "is_no_remark": theme.is_no_remark, "english_name": theme.name_lang == "en",
+            "predecessors": [(link["label"], link["shared"]) for link in theme.predecessors],
         })
-    return rows
+    for theme in sorted((t for t in themes if t.side == "previous"), key=lambda t: (-t.fate["before"], t.label)):
+        fate = theme.fate
+        row = {"before_count": fate["before"], "before_total": fate["before_total"], "now_count": fate["now"],
+               "now_total": fate["now_total"], "before_interval": fate["before_interval"],
+               "now_interval": fate["now_interval"], "test": fate["test"], "p_value": fate["p_value"], "status": fate["status"]}
+        status = fate["status"]  # a name, not a string literal, inside _(): the extractor would take the literal
+        previous.append({
+            "id": theme.id, "label": theme.label, "status": status, "status_label": _(THEME_STATUS[status]),
+            "evidence": evidence(row, before=number - 1, now=number), "share_before": fate["share_before"],
+            "share_now": fate["share_now"], "successors": [(link["label"], link["shared"]) for link in fate["successors"]],
+            "merged_with": list(fate["merged_with"]), "examples": list(fate["examples"])[:2], "quotes": list(theme.quotes)[:2],
+        })
+    return current, previous
 
 
-def _themes_chart(rows: list[dict], number: int) -> charts.Chart | None:
-    shown = [row for row in rows if not row["is_noise"]][:8]
-    if not shown:
+def _themes_chart(current: list[dict], previous: list[dict], number: int) -> charts.Chart | None:
+    """Share of comments per theme of v(N-1), then share of vN's comments close to it; new themes from zero."""
+    rows = [(row["label"], row["status_label"], row["share_before"], row["share_now"]) for row in previous[:8]]
+    rows += [(row["label"], row["status_label"], 0.0, row["share_value"]) for row in current
+             if row["status"] == "new" and not row["is_noise"] and not row["is_no_remark"]][: max(0, 10 - len(rows))]
+    if not rows:
         return None
-    before_label = _("v%(n)s", n=number - 1) if number > 1 else _("avant")
-    items = [(row["label"], row["before"], row["size"] if row["status"] != "resolved" else 0,
-              labelled(before_label, DASH if row["before"] is None else row["before"]),
-              labelled(f"v{number}", row["size"] if row["status"] != "resolved" else 0)) for row in shown]
-    table = [[row["label"], row["status_label"], DASH if row["before"] is None else str(row["before"]),
-              str(row["size"] if row["status"] != "resolved" else 0)] for row in shown]
-    described = "; ".join(_("%(theme)s (%(status)s) : %(before)s puis %(after)s", theme=row["label"],
-                            status=row["status_label"].lower(), before=b, after=a)
-                          for row, (_l, b, a, _bt, _at) in zip(shown, items))
+    before_label = _("v%(n)s", n=number - 1)
+    items = [(label, before * 100, after * 100, labelled(before_label, pct(before)), labelled(f"v{number}", pct(after)))
+             for label, _status, before, after in rows]
+    table = [[label, status, pct(before), pct(after)] for label, status, before, after in rows]
+    described = "; ".join(_("%(theme)s (%(status)s) : %(before)s puis %(after)s", theme=label, status=status.lower(),
+                            before=pct(before), after=pct(after)) for label, status, before, after in rows)
     return charts.paired(
         "chart-themes", _("Thèmes des commentaires d'une itération à l'autre"),
-        _("Nombre de commentaires par thème, itération précédente puis celle-ci. %(themes)s.", themes=described),
+        _("Part des commentaires qui parlent de chaque thème, itération précédente puis celle-ci. %(themes)s.",
+          themes=described),
         items, [_("Thème"), _("Statut"), before_label, f"v{number}"], table,
     )
 
@@ -410,10 +423,11 @@ def _report(db: Database, iteration_id: int, snapshot: Snapshot, *, worker: Work
     }
     figures = snapshot.figures
     themes, delivered, planned = _themes(db, iteration_id, figures)
-    themes_shown = theme_rows(themes)
+    current_themes, previous_themes = theme_rows(themes, iteration["number"])
     context.update({
-        "themes": themes_shown,
-        "themes_chart": _themes_chart(themes_shown, iteration["number"]),
+        "themes": current_themes,
+        "previous_themes": previous_themes,
+        "themes_chart": _themes_chart(current_themes, previous_themes, iteration["number"]) if previous else None,
         "delivered": delivered, "planned": planned,
     })
     if figures is None:

@@ -29,13 +29,14 @@ def iteration_id_of(db, text: str) -> int:
     raise click.ClickException(f"Itération introuvable : {text} (donnez son numéro, ou « slug-du-prototype/v2 »)")
 
 
-STATUS_TEXT = {"new": "nouveau", "persisting": "persistant", "resolved": "résolu"}
+STATUS_TEXT = {"new": "nouveau", "persisting": "persistant", "split": "scindé", "merged": "fusionné",
+               "receding": "en baisse", "resolved": "résolu"}
 
 
 @click.command("analyse")
 @click.argument("iteration")
-@click.option("--backend", type=click.Choice(["tfidf", "semantic"]), default="tfidf", show_default=True,
-              help="tfidf: by shared words; semantic: multilingual sentence embeddings (optional package).")
+@click.option("--backend", type=click.Choice(["semantic", "tfidf"]), default="semantic", show_default=True,
+              help="semantic: multilingual sentence embeddings (French and English meet); tfidf: by shared words.")
 @click.option("--k", type=click.IntRange(2, 30), default=None, help="Number of themes (default: chosen automatically, 3 to 20).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same comments and seed, same themes.")
 @pass_runtime
@@ -57,16 +58,23 @@ def analyse(runtime: Runtime, iteration: str, backend: str, k: int | None, seed:
             raise click.ClickException(f"Analyse n° {result['id']} en échec : {result['message']}")
         themes = iteration_themes(db, iteration_id)
         params = result["params_"]
-    click.echo(f"Analyse n° {result['id']} terminée ({backend}, graine {seed}) : "
+    click.echo(f"Analyse n° {result['id']} terminée ({params.get('backend', backend)}, graine {seed}) : "
                f"{params.get('n_comments', 0)} commentaires, {params.get('n_themes', 0)} thèmes, "
-               f"{params.get('n_noise', 0)} dans « Autres ».")
+               f"{params.get('n_noise', 0)} dans « Autres », {params.get('n_no_remark', 0)} sans remarque particulière.")
     replay = result["replay_"]
     if replay.get("applied") or replay.get("skipped"):
         click.echo(f"Retouches réappliquées : {replay.get('applied', 0)} ; non applicables : {len(replay.get('skipped', []))}.")
     for theme in themes:
-        if theme.status == "resolved":
-            click.echo(f"  résolu      {theme.label} (−{-theme.size_change} depuis la version précédente)")
+        if theme.side == "previous":
             continue
-        change = f", {theme.size_change:+d}" if theme.size_change is not None and not theme.is_noise else ""
-        status = "" if theme.is_noise else STATUS_TEXT[theme.status]
-        click.echo(f"  {status:<11} {theme.label} : {theme.size} commentaires ({round(theme.share * 100)} %{change})")
+        status = "" if theme.status is None else STATUS_TEXT[theme.status]
+        click.echo(f"  {status:<11} {theme.label} : {theme.size} commentaires ({round(theme.share * 100)} %)")
+    earlier = [theme for theme in themes if theme.side == "previous"]
+    if earlier:
+        click.echo("Thèmes de la version précédente :")
+    for theme in earlier:
+        fate = theme.fate
+        after = ", ".join(f"« {s.label} »" for s in fate.successors) or "aucun thème"
+        click.echo(f"  {STATUS_TEXT[fate.status]:<11} {theme.label} : {fate.before}/{fate.before_total} puis "
+                   f"{fate.now}/{fate.now_total} commentaires proches"
+                   f"{'' if fate.p_value is None else f' (p = {fate.p_value:.3f})'} → {after}")

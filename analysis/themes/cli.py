@@ -90,6 +90,8 @@ def read_comments(path: Path, column: str) -> list[str]:
 
 @click.command("themes")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="An earlier file of the same kind: its themes are tracked into INPUT's (JSON key 'previous').")
 @click.option("--text-column", default="text", show_default=True, help="Column (CSV) or key (JSONL) holding the comment.")
 @click.option("--backend", type=click.Choice(["tfidf", "semantic"]), default="tfidf", show_default=True)
 @click.option("--k", type=click.IntRange(min=1), default=None, help="Number of themes (default: chosen automatically).")
@@ -103,35 +105,80 @@ def read_comments(path: Path, column: str) -> list[str]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the result ('-' for stdout).",
 )
+@click.option("--quiet", is_flag=True, help="No progress and no summary: only the JSON file.")
 def themes(
-    input_path: Path, text_column: str, backend: str, k: int | None, k_min: int, k_max: int, seed: int, json_out: Path
+    input_path: Path, previous_path: Path | None, text_column: str, backend: str, k: int | None, k_min: int, k_max: int,
+    seed: int, json_out: Path, quiet: bool,
 ) -> None:
     """Cluster the comments of INPUT (CSV or JSONL) into themes and write them as JSON."""
-    from analysis.themes.clustering import find_themes
-    from analysis.themes.vectors import SemanticBackendUnavailable
+    from analysis.themes.cli_output import StageProgress, summary
 
     if k_max < k_min:
         raise click.BadParameter("--k-max doit être supérieur ou égal à --k-min", param_hint="'--k-max'")
+    progress = None if quiet else StageProgress()
     texts = read_comments(input_path, text_column)
-    try:
-        result = find_themes(texts, backend=backend, k=k, k_min=k_min, k_max=k_max, random_state=seed)  # type: ignore[arg-type]
-    except SemanticBackendUnavailable as error:
-        raise click.BadParameter(str(error), param_hint="'--backend'") from error
-    payload = {
+    earlier = read_comments(previous_path, text_column) if previous_path is not None else None
+    options = {"k": k, "k_min": k_min, "k_max": k_max, "random_state": seed}
+    result, vectors, used = _cluster(texts, backend, options, progress, "")
+    payload: dict[str, Any] = {
         "themes": [
             {"id": t.id, "label": t.label, "terms": t.terms, "size": t.size, "quotes": t.quotes} for t in result.themes
         ],
         "assignments": result.assignments,
         "params": result.params,
     }
+    tracking = previous = None
+    if earlier is not None:
+        from analysis.themes.compare import compare, previous_payload
+
+        previous, earlier_vectors, _ = _cluster(earlier, used, options, progress, f"{previous_path.name} : ")
+        if progress:
+            progress.stage("Suivi des thèmes de l'export précédent")
+        tracking = compare(earlier, previous, texts, result, previous_vectors=earlier_vectors, current_vectors=vectors,
+                           random_state=seed)
+        payload["previous"] = previous_payload(previous, tracking)
+    if progress:
+        progress.done()
     document = json.dumps(payload, ensure_ascii=False, indent=2)
-    if str(json_out) == "-":
+    to_stdout = str(json_out) == "-"
+    if to_stdout:
         click.echo(document)
-        return
-    try:
-        json_out.write_text(document + "\n", encoding="utf-8")
-    except OSError as error:
-        message = f"écriture impossible : {json_out} ({error.strerror or error})"
-        raise click.BadParameter(message, param_hint="'--json'") from error
-    noise = result.params["n_noise"]
-    click.echo(f"{len(result.themes)} thème(s), {noise} commentaire(s) dans « Autres » : {json_out}")
+    else:
+        try:
+            json_out.write_text(document + "\n", encoding="utf-8")
+        except OSError as error:
+            message = f"écriture impossible : {json_out} ({error.strerror or error})"
+            raise click.BadParameter(message, param_hint="'--json'") from error
+    if not quiet:
+        # The summary goes where it does not mix with the JSON.
+        click.echo(summary(result, previous, tracking, written=None if to_stdout else json_out), err=to_stdout)
+
+
+def _cluster(texts: list[str], backend: str, options: dict[str, Any], progress: Any, prefix: str) -> tuple[Any, Any, str]:
+    """(result, sentence vectors or None, backend used): semantic encodes once, the lexical one stands in without encoder."""
+    from analysis.themes.clustering import find_themes
+    from analysis.themes.vectors import SemanticBackendUnavailable, encode
+
+    report = progress.reporter(prefix) if progress else None
+    vectors = None
+    if backend == "semantic":
+        try:
+            vectors = _encode_all(texts, encode, report)
+        except SemanticBackendUnavailable as error:
+            click.echo(f"Moteur sémantique indisponible ({error}) : moteur par mots utilisé.", err=True)
+            backend = "tfidf"
+    result = find_themes(texts, backend=backend, vectors=vectors, progress=report, **options)  # type: ignore[arg-type]
+    return result, vectors, backend
+
+
+def _encode_all(texts: list[str], encode: Any, report: Any) -> Any:
+    """Sentence vectors of every comment, in batches, so progress moves and tracking reuses them."""
+    import numpy as np
+
+    batch = 2_048
+    parts = []
+    for start in range(0, len(texts), batch):
+        parts.append(encode(texts[start : start + batch]))
+        if report:
+            report("encode", min(start + batch, len(texts)), len(texts))
+    return np.vstack(parts) if parts else None

@@ -1,18 +1,24 @@
-"""Themes in citizens' comments: reproducible clusters, an "Autres" bucket, real-word labels.
+"""Themes in citizens' comments: reproducible clusters with readable names, "Autres", and no-remark comments apart.
 
 ``find_themes`` is the one entry point behind the lab's theme page and ``lab themes``:
 
-1. mask PII, tokenise, stem (``analysis.themes.text``); comments with no content word go to "Autres";
-2. group near-duplicates (same set of stems) into one weighted unit, so copies of a comment
+1. mask PII (``analysis.themes.text``); comments with nothing to say about the service ("RAS",
+   "merci", 👍, see ``analysis.themes.remarks``) are counted apart, in no theme;
+2. strip channel boilerplate learned from the comments (a mediator's "Propos recueillis par
+   téléphone :", see ``analysis.themes.boilerplate``), tokenise, stem; comments with no content
+   word go to "Autres";
+3. group near-duplicates (same set of stems) into one weighted unit, so copies of a comment
    can never be split across themes and do not outweigh everything else;
-3. vectorise the units (``tfidf``: TF-IDF + LSA; ``semantic``: sentence embeddings, plus a small
-   lexical part) and denoise them by averaging each with its (up to) 10 nearest neighbours;
-4. unless staff give k, choose it in [k_min, k_max] by the modularity of KMeans partitions on
-   the mutual kNN graph (geometric grid of candidates, soft-argmax; a subsample for large corpora);
-5. KMeans with a fixed seed (MiniBatchKMeans above 50k units), then "Autres" for comments far
+4. vectorise the units (``semantic``, the default: multilingual sentence embeddings, so French
+   and English comments on one subject meet, plus a small lexical part; ``tfidf``: TF-IDF + LSA,
+   used automatically when the encoder cannot run) and denoise them by averaging each with its
+   (up to) 10 nearest neighbours;
+5. unless staff give k, choose it in [k_min, k_max] by the modularity of KMeans partitions on
+   the mutual kNN graph (``analysis.themes.geometry``);
+6. KMeans with a fixed seed (MiniBatchKMeans above 50k units), then "Autres" for comments far
    from their centre and for themes too small to act on;
-6. label each theme with class-based TF-IDF terms shown as the words citizens wrote, and quote
-   the three distinct comments nearest its centre.
+7. name each theme with a phrase its comments write and keywords beside it
+   (``analysis.themes.naming``), and quote the three distinct comments nearest its centre.
 """
 
 from __future__ import annotations
@@ -20,57 +26,33 @@ from __future__ import annotations
 import math
 import platform
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.cluster import KMeans, MiniBatchKMeans, kmeans_plusplus
 from sklearn.decomposition import PCA
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from analysis.themes.labels import LABEL_SEPARATOR, N_LABEL_TERMS, NOISE_LABEL
+from analysis.themes.boilerplate import learn_boilerplate
+from analysis.themes.geometry import MINIBATCH_ABOVE, kmeans, knn, neighbour_count, select_k, smooth
+from analysis.themes.naming import name_themes, term_weights
 from analysis.themes.quotes import N_QUOTES
-from analysis.themes.text import ProcessedText, preprocess, surface_forms
-from analysis.themes.tracking import ThemeSignature
-from analysis.themes.vectors import BACKENDS, Backend, TfidfLsaVectorizer, encode
+from analysis.themes.remarks import is_no_remark
+from analysis.themes.results import Theme, ThemeResult
+from analysis.themes.text import ProcessedText, mask, preprocess, surface_forms
+from analysis.themes.vectors import BACKENDS, SEMANTIC_DIM, Backend, SemanticBackendUnavailable, TfidfLsaVectorizer, encode
 
-__all__ = [
-    "Theme",
-    "ThemeResult",
-    "find_themes",
-    "select_k",
-]
+__all__ = ["Progress", "Theme", "ThemeResult", "find_themes", "select_k"]
 
-N_TERMS = 10
-N_SIGNATURE_TERMS = 30
+#: Told where a long analysis stands: (stage, done, total); the CLI draws it, jobs store it.
+Progress = Callable[[str, int, int], None]
 
-# Up to this many nearest neighbours per unit. Each unit is averaged with them before clustering
-# (a one-step graph diffusion that removes wording noise: banking77, semantic, k given, NMI
-# .67 -> .70), and the modularity of candidate partitions is measured on their mutual kNN graph.
-NEIGHBOURS = 10
 # Smoothing starts at this many units: in a smaller corpus a comment's few nearest neighbours
 # often belong to other themes and drag it there (9 comments on 3 topics: one misplaced).
 SMOOTH_MIN_UNITS = 20
 # Exact kNN costs O(n^2): above this many units smoothing and near-duplicate merging are skipped.
 KNN_MAX_UNITS = 25_000
-# Choosing k clusters a uniform subsample of max(10k, 150 x k_max) units per candidate k: enough
-# points per theme even at the top of the range. On a sparser sample each kNN neighbourhood
-# reaches further and modularity favours coarser themes (clinc150, semantic, k in 3-300: 82 on
-# all 22.5k units, 65 on a 10k sample).
-SELECTION_SAMPLE = 10_000
-SELECTION_POINTS_PER_THEME = 150
-GRID_RATIO = 1.25
-# Modularity differences below this are noise: seed-to-seed sd of one KMeans partition's
-# modularity is .001-.005 (banking77). It is the temperature of the soft-argmax over k.
-MODULARITY_NOISE = 0.01
-MINIBATCH_ABOVE = 50_000
-INIT_SAMPLE_MIN = 5_000
-INIT_SAMPLE_PER_THEME = 30
 # Units this close (cosine) are near-duplicates and forced into the same theme.
 NEAR_DUPLICATE = 0.95
 # Semantic space: embeddings reduced to this many principal axes (same NMI, 4x faster KMeans),
@@ -89,204 +71,9 @@ MIN_RELATIVE_SIZE = 0.2
 # which would make half the comments outliers).
 OUTLIER_MIN_COMMENTS = 10
 OUTLIER_MIN_SPREAD = 0.05
-
-
-@dataclass(frozen=True)
-class Theme:
-    """One theme: label and terms (real words), size, share, representative quotes, members."""
-
-    id: int
-    label: str
-    terms: list[str]
-    size: int
-    share: float
-    quotes: list[str]
-    member_indices: list[int]
-    term_weights: dict[str, float] = field(default_factory=dict, repr=False)
-    centroid: list[float] | None = field(default=None, repr=False)
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def signature(self) -> ThemeSignature:
-        """What ``track_themes`` compares with the next iteration's themes."""
-        return ThemeSignature(id=self.id, terms=dict(self.term_weights), size=self.size, centroid=self.centroid)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, without the bulky centroid."""
-        data = asdict(self)
-        data.pop("centroid")
-        return data
-
-
-@dataclass(frozen=True)
-class ThemeResult:
-    """Themes, the theme of each input comment (None = "Autres") and what produced them."""
-
-    themes: list[Theme]
-    assignments: list[int | None]
-    params: dict[str, Any]
-
-    @property
-    def noise_indices(self) -> list[int]:
-        """Comments in "Autres": empty after cleaning, far from every theme, or in a tiny one."""
-        return [i for i, a in enumerate(self.assignments) if a is None]
-
-    def signatures(self) -> list[ThemeSignature]:
-        """Signatures of every theme, for tracking against the next iteration."""
-        return [theme.signature() for theme in self.themes]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, stored with the analysis."""
-        return {
-            "themes": [theme.to_dict() for theme in self.themes],
-            "assignments": list(self.assignments),
-            "params": self.params,
-        }
-
-
-# --------------------------------------------------------------------------------------- geometry
-
-
-def _neighbour_count(n_units: int) -> int:
-    """Neighbours per unit: 10 for real corpora, fewer for small ones (a theme may hold 3)."""
-    return int(min(NEIGHBOURS, max(2, round(math.sqrt(n_units) / 2))))
-
-
-def _knn(vectors: np.ndarray, n_neighbors: int, chunk: int = 1024) -> np.ndarray:
-    """Exact cosine kNN (rows are unit vectors), self excluded, best first; two threads."""
-    n = vectors.shape[0]
-    k = min(n_neighbors, n - 1)
-
-    def block(start: int) -> np.ndarray:
-        """The k best neighbours of one chunk of rows: bounded memory (chunk x n similarities)."""
-        sims = vectors[start : start + chunk] @ vectors.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, rows + start] = -np.inf
-        part = np.argpartition(sims, -k, axis=1)[:, -k:]
-        order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
-        return np.take_along_axis(part, order, axis=1)
-
-    from threadpoolctl import threadpool_limits
-
-    starts = range(0, n, chunk)
-    # argpartition is single-threaded and dominates: run blocks in two threads instead of BLAS.
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=2) as pool:
-        return np.vstack(list(pool.map(block, starts)))
-
-
-def _smooth(vectors: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-    """Average each unit with its neighbours: wording noise cancels, shared meaning stays."""
-    return normalize(vectors + vectors[neighbours].sum(axis=1)).astype(np.float32)
-
-
-def _mutual_graph(neighbours: np.ndarray) -> sparse.coo_matrix:
-    """Unweighted mutual kNN graph: an edge only where each unit lists the other."""
-    # A generic comment ("problème avec le site") is among the nearest neighbours of many
-    # comments from many themes (a hub); keeping only mutual links drops those cross-theme edges.
-    n, k = neighbours.shape
-    rows = np.repeat(np.arange(n), k)
-    adjacency = sparse.csr_matrix((np.ones(n * k), (rows, neighbours.ravel())), shape=(n, n))
-    return (adjacency.multiply(adjacency.T) > 0).astype(np.float64).tocoo()
-
-
-def _modularity(graph: sparse.coo_matrix, labels: np.ndarray) -> float:
-    """Newman's modularity: share of kNN edges inside clusters minus what chance would give."""
-    degree = np.asarray(graph.sum(axis=1)).ravel()
-    total = degree.sum()
-    if total == 0:
-        return 0.0
-    same = labels[graph.row] == labels[graph.col]
-    n_labels = int(labels.max()) + 1
-    inside = np.bincount(labels[graph.row][same], weights=graph.data[same], minlength=n_labels)
-    volume = np.bincount(labels, weights=degree, minlength=n_labels)
-    return float((inside / total - (volume / total) ** 2).sum())
-
-
-def _kmeans(vectors: np.ndarray, k: int, weights: np.ndarray | None, random_state: int, n_init: int) -> np.ndarray:
-    """Seeded (MiniBatch)KMeans labels that stay within seconds however large the corpus."""
-    # k-means++ seeding costs n x k distance rows (120 of 150 s for 150 themes on 22k comments),
-    # so on large inputs it runs on a sample of INIT_SAMPLE_PER_THEME points per theme, and
-    # Lloyd iterations then refine on every point. Call it under one BLAS thread (k-means++ makes
-    # thousands of small BLAS calls on which multi-threaded OpenBLAS spins: 15x slower).
-    n = vectors.shape[0]
-    if n > MINIBATCH_ABOVE:
-        model: KMeans | MiniBatchKMeans = MiniBatchKMeans(
-            n_clusters=k, batch_size=4096, n_init=3, random_state=random_state, max_no_improvement=20
-        )
-        return model.fit(vectors, sample_weight=weights).labels_.astype(np.int64)
-    sample_size = max(INIT_SAMPLE_MIN, INIT_SAMPLE_PER_THEME * k)
-    if n <= sample_size:
-        model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
-        return model.fit(vectors, sample_weight=weights).labels_.astype(np.int64)
-    rng = np.random.default_rng(random_state)
-    best: KMeans | None = None
-    for run in range(n_init):
-        sample = rng.choice(n, sample_size, replace=False)
-        centres, _ = kmeans_plusplus(
-            vectors[sample],
-            k,
-            sample_weight=None if weights is None else weights[sample],
-            random_state=random_state + run,
-        )
-        model = KMeans(n_clusters=k, init=centres, n_init=1, random_state=random_state).fit(vectors, sample_weight=weights)
-        if best is None or model.inertia_ < best.inertia_:
-            best = model
-    assert best is not None
-    return best.labels_.astype(np.int64)
-
-
-def _candidate_grid(k_min: int, k_max: int) -> list[int]:
-    """Geometric grid, ratio about 1.25: relative differences matter (5 vs 10, not 105 vs 110)."""
-    if k_max <= k_min:
-        return [k_min]
-    size = int(math.ceil(math.log(k_max / k_min) / math.log(GRID_RATIO))) + 1
-    return sorted({int(k) for k in np.round(np.geomspace(k_min, k_max, size))})
-
-
-def _soft_argmax(ks: Sequence[int], scores: Sequence[float], temperature: float) -> float:
-    """Score-weighted mean of log k: differences below the noise level do not decide alone."""
-    logs = np.log(np.asarray(ks, dtype=np.float64))
-    values = np.asarray(scores, dtype=np.float64)
-    # Each grid point stands for the stretch of log k around it, so the grid's density cancels.
-    spacing = np.gradient(logs) if len(logs) > 1 else np.ones(1)
-    weights = np.exp((values - values.max()) / temperature) * spacing
-    return float(np.exp((weights * logs).sum() / weights.sum()))
-
-
-def select_k(
-    vectors: np.ndarray,
-    *,
-    k_min: int,
-    k_max: int,
-    random_state: int = 0,
-    neighbours: np.ndarray | None = None,
-    clustering_vectors: np.ndarray | None = None,
-) -> tuple[int, dict[int, float]]:
-    """Choose k where KMeans partitions best fit the mutual kNN graph (modularity): any space."""
-    # Silhouette keeps rising with k on TF-IDF/LSA; modularity counts the kNN edges a partition
-    # keeps inside its clusters minus what chance would keep, so splitting a real theme and
-    # merging two both lower it. Partitions are computed on clustering_vectors (the smoothed
-    # space KMeans uses) and scored on the mutual kNN graph of the vectors themselves; k is the
-    # soft-argmax of the score over a geometric grid. Large corpora are subsampled (see
-    # SELECTION_SAMPLE). Returns k and the score of every candidate.
-    n = vectors.shape[0]
-    space = clustering_vectors if clustering_vectors is not None else vectors
-    sample_size = max(SELECTION_SAMPLE, SELECTION_POINTS_PER_THEME * k_max)
-    if n > sample_size:
-        rng = np.random.default_rng(random_state)
-        sample = np.sort(rng.choice(n, sample_size, replace=False))
-        vectors, space, neighbours = vectors[sample], space[sample], None
-    m = vectors.shape[0]
-    n_neighbours = _neighbour_count(m)
-    if neighbours is None:
-        neighbours = _knn(vectors, n_neighbours)
-    graph = _mutual_graph(neighbours[:, :n_neighbours])
-    hi = max(k_min, min(k_max, m // 2))
-    grid = _candidate_grid(k_min, hi)
-    scores: dict[int, float] = {}
-    for k in grid:
-        scores[k] = round(_modularity(graph, _kmeans(space, k, None, random_state, n_init=1)), 6)
-    best = _soft_argmax(grid, [scores[k] for k in grid], MODULARITY_NOISE)
-    return int(min(hi, max(k_min, round(best)))), scores
+# Texts are prepared, and encoded, in batches of this many: progress moves, memory stays flat.
+BATCH = 10_000
+ENCODE_BATCH = 2_048
 
 
 # ------------------------------------------------------------------------------------- the steps
@@ -310,7 +97,9 @@ def _semantic_space(embeddings: np.ndarray, lexical: np.ndarray, random_state: i
     """Centred, PCA-reduced embeddings with a small lexical part: faster KMeans, sharper themes."""
     centred = embeddings - embeddings.mean(axis=0)
     dims = min(SEMANTIC_DIMS, centred.shape[0] - 1, centred.shape[1])
-    reduced = PCA(n_components=dims, svd_solver="randomized", random_state=random_state).fit_transform(centred) if dims >= 2 else centred
+    # Identical (or all-zero) embeddings have no variance for PCA to divide by: keep them as they are.
+    varied = dims >= 2 and bool(np.any(np.abs(centred) > 1e-7))
+    reduced = PCA(n_components=dims, svd_solver="randomized", random_state=random_state).fit_transform(centred) if varied else centred
     reduced = normalize(reduced)
     if not np.any(reduced):  # identical embeddings: centring leaves nothing, use them as they are
         reduced = normalize(embeddings)
@@ -354,26 +143,6 @@ def _merge_near_duplicates(labels: np.ndarray, vectors: np.ndarray, neighbours: 
             changed += int((labels[members] != label).sum())
             labels[members] = label
     return changed
-
-
-def _class_tfidf(
-    unit_docs: Sequence[ProcessedText], unit_theme: np.ndarray, weights: np.ndarray, n_themes: int
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """c-TF-IDF (BERTopic): tf(t,c) x log(1 + A / f(t)), and per-theme comment counts per term."""
-    counter = CountVectorizer(analyzer=lambda stems: stems)
-    counts = counter.fit_transform([d.stems for d in unit_docs]).astype(np.float64)
-    vocabulary = counter.get_feature_names_out().tolist()
-    kept = unit_theme >= 0
-    onehot = sparse.csr_matrix(
-        (weights[kept], (unit_theme[kept], np.nonzero(kept)[0])), shape=(n_themes, len(unit_docs))
-    )
-    tf = np.asarray((onehot @ counts).todense())
-    df = np.asarray((onehot @ (counts > 0).astype(np.float64)).todense())
-    frequency = tf.sum(axis=0)
-    average_words = tf.sum() / max(n_themes, 1)
-    idf = np.log1p(average_words / np.maximum(frequency, 1e-12))
-    tf_l1 = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1e-12)
-    return tf_l1 * idf, df, vocabulary
 
 
 def _quotes(order: Sequence[int], texts: Sequence[str], limit: int = N_QUOTES) -> list[str]:
@@ -427,25 +196,63 @@ def _check_bounds(k: int | None, k_min: int, k_max: int) -> None:
         raise ValueError("need 1 <= k_min <= k_max")
 
 
+def _prepare(texts: Sequence[str], channels: Sequence[str | None] | None, progress: Progress | None
+             ) -> tuple[list[str], list[bool], list[ProcessedText], dict[str, list[str]]]:
+    """Masked texts, no-remark flags, and the comments ready to cluster (boilerplate stripped)."""
+    n = len(texts)
+    masked: list[str] = []
+    for start in range(0, n, BATCH):
+        masked.extend(mask(t) for t in texts[start : start + BATCH])
+        if progress:
+            progress("mask", min(start + BATCH, n), n)
+    no_remark = [is_no_remark(t) for t in masked]
+    boilerplate = learn_boilerplate(masked, channels)
+    channel_of = channels if channels is not None else [None] * n
+    cleaned = [boilerplate.strip(t, c) for t, c in zip(masked, channel_of)] if boilerplate else masked
+    docs: list[ProcessedText] = []
+    for start in range(0, n, BATCH):
+        docs.extend(preprocess(cleaned[start : start + BATCH], masked=True))
+        if progress:
+            progress("prepare", min(start + BATCH, n), n)
+    # A comment without language markers takes its batch's majority language (the whole corpus
+    # below BATCH comments).
+    return masked, no_remark, docs, boilerplate.describe()
+
+
+def _embeddings(docs: Sequence[ProcessedText], rows: Sequence[int], progress: Progress | None) -> np.ndarray:
+    """Sentence embeddings of some comments (the stripped texts), in batches."""
+    out = np.zeros((len(rows), SEMANTIC_DIM), dtype=np.float32)
+    for start in range(0, len(rows), ENCODE_BATCH):
+        chunk = rows[start : start + ENCODE_BATCH]
+        out[start : start + len(chunk)] = encode([docs[i] for i in chunk], masked=True)
+        if progress:
+            progress("encode", min(start + ENCODE_BATCH, len(rows)), len(rows))
+    return out
+
+
 # ------------------------------------------------------------------------------------ entry point
 
 
 def find_themes(
     texts: Sequence[str],
     *,
-    backend: Backend = "tfidf",
+    backend: Backend = "semantic",
     k: int | None = None,
     k_min: int = 3,
     k_max: int = 20,
     random_state: int = 0,
     vectors: np.ndarray | None = None,
     meta: Sequence[Mapping[str, Any]] | None = None,
+    channels: Sequence[str | None] | None = None,
+    progress: Progress | None = None,
 ) -> ThemeResult:
-    """Cluster comments into labelled themes: the one function behind the theme page and CLI."""
+    """Cluster comments into named themes: the one function behind the theme page and CLI."""
     # Same input and seed, same result. ``vectors``: stored sentence embeddings (one row per
-    # text, from analysis.vectors.encode) for the semantic backend. ``meta``: optional
-    # per-comment data (step, satisfaction...) summarised per theme. ``k`` overrides the
-    # automatic choice within [k_min, k_max].
+    # text, from analysis.themes.vectors.encode) for the semantic backend; without them the
+    # texts are encoded here, and without the encoder the lexical backend is used (recorded in
+    # params). ``meta``: optional per-comment data (step, satisfaction...) summarised per theme.
+    # ``channels``: where each comment came from (boilerplate is learned per channel). ``k``
+    # overrides the automatic choice within [k_min, k_max].
     from threadpoolctl import threadpool_limits
 
     # One BLAS/OpenMP thread: analyses run beside the web server, and multi-threaded OpenBLAS
@@ -453,7 +260,8 @@ def find_themes(
     # with one; KMeans 2.5x faster with one OpenMP thread). The kNN search runs two threads.
     with threadpool_limits(1):
         return _find_themes(
-            texts, backend=backend, k=k, k_min=k_min, k_max=k_max, random_state=random_state, vectors=vectors, meta=meta
+            texts, backend=backend, k=k, k_min=k_min, k_max=k_max, random_state=random_state, vectors=vectors,
+            meta=meta, channels=channels, progress=progress,
         )
 
 
@@ -467,6 +275,8 @@ def _find_themes(
     random_state: int,
     vectors: np.ndarray | None,
     meta: Sequence[Mapping[str, Any]] | None,
+    channels: Sequence[str | None] | None,
+    progress: Progress | None,
 ) -> ThemeResult:
     """The body of ``find_themes``, run under its thread limits."""
     if backend not in BACKENDS:
@@ -476,6 +286,8 @@ def _find_themes(
     n = len(texts)
     if meta is not None and len(meta) != n:
         raise ValueError("meta must have one entry per text")
+    if channels is not None and len(channels) != n:
+        raise ValueError("channels must have one entry per text")
     if vectors is not None:
         if backend != "semantic":
             raise ValueError("precomputed vectors are sentence embeddings: use backend='semantic'")
@@ -489,45 +301,51 @@ def _find_themes(
         "k_requested": k,
         "k_range": [k_min, k_max],
         "n_comments": n,
-        "versions": _versions(backend),
     }
-    docs = preprocess(texts)
-    informative = [i for i, d in enumerate(docs) if not d.is_empty]
+    masked, no_remark_flags, docs, boilerplate = _prepare(texts, channels, progress)
+    del texts
+    no_remark = [i for i, flag in enumerate(no_remark_flags) if flag]
+    informative = [i for i, d in enumerate(docs) if not d.is_empty and not no_remark_flags[i]]
+    del no_remark_flags
     units = _units(docs, informative)
-    params.update(n_informative=len(informative), n_units=len(units))
+    params.update(n_no_remark=len(no_remark), n_informative=len(informative), n_units=len(units), boilerplate=boilerplate)
     assignments: list[int | None] = [None] * n
     if not units:
-        params.update(k=0, k_selection="none", n_themes=0, n_noise=n)
-        return ThemeResult(themes=[], assignments=assignments, params=params)
+        params.update(k=0, k_selection="none", n_themes=0, n_noise=n - len(no_remark), versions=_versions(backend))
+        return ThemeResult(themes=[], assignments=assignments, params=params, no_remark=no_remark)
 
     weights = np.array([len(u) for u in units], dtype=np.float64)
     unit_docs = [docs[u[0]] for u in units]
     k_hint = k if k is not None else k_max
+    unit_raw = None
     if backend == "semantic":
-        embeddings = vectors if vectors is not None else encode(docs)
-        unit_raw = normalize(np.vstack([embeddings[u].mean(axis=0) for u in units])).astype(np.float32)
+        try:
+            unit_raw = _unit_embeddings(docs, units, masked, vectors, progress)
+        except SemanticBackendUnavailable:
+            backend = "tfidf"  # the lexical backend stands in where vectors cannot be had
+            params.update(backend="tfidf", backend_requested="semantic")
+    if unit_raw is not None:
         unit_vectors = (
-            _semantic_space(unit_raw, _lexical(unit_docs, random_state, None), random_state)
-            if len(units) >= 3
-            else unit_raw
+            _semantic_space(unit_raw, _lexical(unit_docs, random_state, None), random_state) if len(units) >= 3 else unit_raw
         )
     else:
-        unit_raw = None
         unit_vectors = _lexical(unit_docs, random_state, k_hint)
+    params["versions"] = _versions(backend)
     params["vector_dims"] = int(unit_vectors.shape[1])
 
     n_units = len(units)
     single = n_units < SINGLE_THEME_BELOW or k == 1
     neighbours = None
-    n_neighbours = _neighbour_count(n_units)
+    n_neighbours = neighbour_count(n_units)
     clustering = unit_vectors
     params["smoothing_neighbours"] = 0
     if not single and n_units <= KNN_MAX_UNITS:
-        neighbours = _knn(unit_vectors, n_neighbours)
+        neighbours = knn(unit_vectors, n_neighbours)
         if n_units >= SMOOTH_MIN_UNITS:
-            clustering = _smooth(unit_vectors, neighbours)
+            clustering = smooth(unit_vectors, neighbours)
             params["smoothing_neighbours"] = n_neighbours
-
+    if progress:
+        progress("cluster", 0, 1)
     if single:
         chosen, how, scores = 1, "single", {}
     elif k is not None:
@@ -546,17 +364,88 @@ def _find_themes(
         params["algorithm"] = "none"
     else:
         n_init = 10 if n_units <= 2_000 else 3 if n_units <= 20_000 else 1
-        unit_labels = _kmeans(clustering, chosen, weights, random_state, n_init)
+        unit_labels = kmeans(clustering, chosen, weights, random_state, n_init)
         params["algorithm"] = "MiniBatchKMeans" if n_units > MINIBATCH_ABOVE else "KMeans"
         params["near_duplicates_moved"] = _merge_near_duplicates(unit_labels, unit_vectors, neighbours, weights)
+    del clustering, neighbours
+    if progress:
+        progress("cluster", 1, 1)
 
-    # --- "Autres": far from the centre, or in a theme too small to act on
+    unit_theme, similarity = _themes_and_noise(unit_labels, unit_vectors, weights, chosen, params)
+    n_themes = int(unit_theme.max()) + 1 if (unit_theme >= 0).any() else 0
+    n_content = n - len(no_remark)
+
+    themes: list[Theme] = []
+    if n_themes:
+        signature = term_weights(unit_docs, unit_theme, weights, n_themes)
+        surface = surface_forms(docs[i] for i in informative)
+        ordered_members, closeness = [], []
+        for theme_id in range(n_themes):
+            member_units = np.nonzero(unit_theme == theme_id)[0]
+            order = member_units[np.argsort(-similarity[member_units], kind="stable")]
+            ordered_members.append([i for u in order for i in units[u]])
+            closeness.append([float(similarity[u]) for u in order for _i in units[u]])
+        if progress:
+            progress("name", 0, n_themes)
+        centroids = None
+        if unit_raw is not None:
+            centroids = [normalize(np.average(unit_raw[unit_theme == t], axis=0, weights=weights[unit_theme == t])[None])[0]
+                         for t in range(n_themes)]
+        # Phrases are embedded to be compared with the centres only when both are the encoder's
+        # vectors (vectors given by the caller may come from another model, of other dimensions).
+        embeddable = unit_raw is not None and unit_raw.shape[1] == SEMANTIC_DIM
+        names = name_themes(docs, ordered_members, closeness, surface_words=surface, centroids=centroids,
+                            embed=(lambda phrases: encode(phrases, masked=True)) if embeddable else None)
+        params["fillers"] = sorted(names.fillers)[:50]
+        for theme_id in range(n_themes):
+            member_units = np.nonzero(unit_theme == theme_id)[0]
+            members = sorted(ordered_members[theme_id])
+            for i in members:
+                assignments[i] = theme_id
+            naming = names.names[theme_id]
+            keywords = naming.keywords
+            label = naming.label or (keywords[0].capitalize() if keywords else f"Thème {theme_id + 1}")
+            # Embeddings share one space across iterations; LSA does not.
+            centroid = [round(float(x), 6) for x in centroids[theme_id]] if centroids is not None else None
+            themes.append(Theme(
+                id=theme_id, label=label, terms=keywords, size=len(members),
+                share=round(len(members) / n_content, 4) if n_content else 0.0,
+                quotes=_quotes(ordered_members[theme_id], masked), member_indices=members,
+                term_weights=signature[theme_id], centroid=centroid,
+                meta=_meta_summary([meta[i] for i in members]) if meta is not None else {},
+                name_lang=naming.lang,
+            ))
+        if progress:
+            progress("name", n_themes, n_themes)
+    params.update(n_themes=n_themes, n_noise=sum(1 for a in assignments if a is None) - len(no_remark))
+    return ThemeResult(themes=themes, assignments=assignments, params=params, no_remark=no_remark)
+
+
+def _unit_embeddings(docs: Sequence[ProcessedText], units: Sequence[Sequence[int]], masked: Sequence[str],
+                     vectors: np.ndarray | None, progress: Progress | None) -> np.ndarray:
+    """One normalised embedding per unit: stored vectors where the text is as encoded, else encoded now."""
+    needed = sorted({i for u in units for i in u})
+    if vectors is None:
+        encoded = dict(zip(needed, _embeddings(docs, needed, progress)))
+        rows = [np.mean([encoded[i] for i in u], axis=0) for u in units]
+    else:
+        # Stored vectors were computed on the comment as written: those whose boilerplate was
+        # stripped are encoded again, so a mediator's header does not pull them together.
+        changed = [i for i in needed if docs[i].text != masked[i]]
+        fresh = dict(zip(changed, _embeddings(docs, changed, progress))) if changed else {}
+        rows = [np.mean([fresh[i] if i in fresh else vectors[i] for i in u], axis=0) for u in units]
+    return normalize(np.vstack(rows)).astype(np.float32)
+
+
+def _themes_and_noise(unit_labels: np.ndarray, unit_vectors: np.ndarray, weights: np.ndarray, chosen: int,
+                      params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Theme of each unit (-1 = "Autres": far from its centre, or in a theme too small), largest first."""
     n_clusters = int(unit_labels.max()) + 1
     centres = np.zeros((n_clusters, unit_vectors.shape[1]))
     np.add.at(centres, unit_labels, unit_vectors * weights[:, None])
     centres = normalize(centres)
     similarity = np.einsum("nd,nd->n", unit_vectors, centres[unit_labels])
-    keep = np.ones(n_units, dtype=bool)
+    keep = np.ones(unit_labels.shape[0], dtype=bool)
     if chosen > 1:
         if weights.sum() >= OUTLIER_MIN_COMMENTS:
             expanded = np.repeat(similarity, weights.astype(int))
@@ -569,63 +458,8 @@ def _find_themes(
         min_size = max(2.0, MIN_RELATIVE_SIZE * weights.sum() / chosen)
         params["min_theme_size"] = int(math.ceil(min_size))
         keep &= sizes[unit_labels] >= min_size
-    theme_of_cluster = {}
     sizes = np.bincount(unit_labels[keep], weights=weights[keep], minlength=n_clusters)
     # Largest theme first; ties broken by cluster number, itself deterministic for a seed.
-    for rank, cluster in enumerate(sorted(np.nonzero(sizes > 0)[0], key=lambda c: (-sizes[c], c))):
-        theme_of_cluster[int(cluster)] = rank
-    unit_theme = np.array([theme_of_cluster.get(int(c), -1) if kept else -1 for c, kept in zip(unit_labels, keep)])
-    n_themes = len(theme_of_cluster)
-
-    # --- labels, quotes, members
-    themes: list[Theme] = []
-    if n_themes:
-        weights_tf, df, vocabulary = _class_tfidf(unit_docs, unit_theme, weights, n_themes)
-        surface = surface_forms(docs[i] for i in informative)
-        for theme_id in range(n_themes):
-            member_units = np.nonzero(unit_theme == theme_id)[0]
-            members = sorted(i for u in member_units for i in units[u])
-            size = len(members)
-            for i in members:
-                assignments[i] = theme_id
-            row, doc_count = weights_tf[theme_id], df[theme_id]
-            # A term must be written in two comments of the theme, so one odd word is no label.
-            eligible = np.nonzero((row > 0) & (doc_count >= min(2, size)))[0]
-            if eligible.size == 0:
-                eligible = np.nonzero(row > 0)[0]
-            ranked = sorted(eligible, key=lambda t: (-row[t], vocabulary[t]))
-            terms: list[str] = []
-            term_weights: dict[str, float] = {}
-            for t in ranked:
-                word = surface.get(vocabulary[t], vocabulary[t])
-                if len(term_weights) < N_SIGNATURE_TERMS:
-                    term_weights[vocabulary[t]] = round(float(row[t]), 6)
-                if word not in terms and len(terms) < N_TERMS:
-                    terms.append(word)
-                if len(terms) >= N_TERMS and len(term_weights) >= N_SIGNATURE_TERMS:
-                    break
-            label = LABEL_SEPARATOR.join(terms[:N_LABEL_TERMS]) or NOISE_LABEL
-            centre = normalize(np.average(unit_vectors[member_units], axis=0, weights=weights[member_units])[None])[0]
-            closeness = unit_vectors[member_units] @ centre
-            ordered_units = member_units[np.argsort(-closeness, kind="stable")]
-            quotes = _quotes([i for u in ordered_units for i in units[u]], [d.text for d in docs])
-            centroid = None
-            if unit_raw is not None:  # embeddings share one space across iterations; LSA does not
-                centroid = normalize(np.average(unit_raw[member_units], axis=0, weights=weights[member_units])[None])[0]
-                centroid = [round(float(x), 6) for x in centroid]
-            themes.append(
-                Theme(
-                    id=theme_id,
-                    label=label,
-                    terms=terms,
-                    size=size,
-                    share=round(size / n, 4),
-                    quotes=quotes,
-                    member_indices=members,
-                    term_weights=term_weights,
-                    centroid=centroid,
-                    meta=_meta_summary([meta[i] for i in members]) if meta is not None else {},
-                )
-            )
-    params.update(n_themes=n_themes, n_noise=sum(1 for a in assignments if a is None))
-    return ThemeResult(themes=themes, assignments=assignments, params=params)
+    rank = {int(c): r for r, c in enumerate(sorted(np.nonzero(sizes > 0)[0], key=lambda c: (-sizes[c], c)))}
+    unit_theme = np.array([rank.get(int(c), -1) if kept else -1 for c, kept in zip(unit_labels, keep)], dtype=np.int64)
+    return unit_theme, similarity

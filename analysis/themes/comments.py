@@ -14,10 +14,14 @@ CHUNK = 500
 
 
 def iteration_comments(db: Database, iteration_id: int) -> list[dict]:
-    """The visible comments of an iteration (already masked), in arrival order."""
+    """The visible comments of an iteration (already masked), in arrival order, with the channel they came by."""
+    # The channel (online, assisted, kiosk, widget, import) is where boilerplate is learned: a
+    # mediator's "Propos recueillis par téléphone :" belongs to the assisted channel.
     return list(db.query(
-        """SELECT id, text, language, step_key, trial_id, source, updated_at FROM comments
-           WHERE iteration_id = ? AND moderation = 'visible' ORDER BY id""",
+        """SELECT c.id, c.text, c.language, c.step_key, c.trial_id, c.source, c.updated_at,
+                  COALESCE(t.channel, c.source) AS channel
+           FROM comments c LEFT JOIN trials t ON t.id = c.trial_id
+           WHERE c.iteration_id = ? AND c.moderation = 'visible' ORDER BY c.id""",
         [iteration_id],
     ))
 
@@ -81,3 +85,35 @@ def load_vectors(db: Database, comments: Sequence[Mapping], model: str) -> tuple
     if missing:
         return None, missing
     return np.vstack([found[c["id"]][0] for c in comments]).astype(np.float32), 0
+
+
+def _stored_vectors(db: Database, comment_ids: Sequence[int], model: str) -> np.ndarray | None:
+    """The up-to-date stored vectors of these comments in their order, or None when any is missing."""
+    found: dict[int, np.ndarray] = {}
+    for start in range(0, len(comment_ids), CHUNK):
+        chunk = list(comment_ids[start : start + CHUNK])
+        for comment_id, vector in db.execute(
+            f"""SELECT v.comment_id, v.vector FROM comment_vectors v JOIN comments c ON c.id = v.comment_id
+                WHERE v.model = ? AND v.comment_updated_at = c.updated_at AND v.comment_id IN ({placeholders(chunk)})""",
+            [model, *chunk],
+        ):
+            found[comment_id] = np.frombuffer(vector, dtype="<f4")
+    if len(found) < len(comment_ids):
+        return None
+    return np.vstack([found[i] for i in comment_ids]).astype(np.float32) if comment_ids else np.zeros((0, 1), np.float32)
+
+
+def tracking_vectors(db: Database, previous_ids: Sequence[int], current_ids: Sequence[int]
+                     ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Two iterations' comments in one space: their stored sentence vectors, else one lexical space fitted on both."""
+    from analysis.themes.vectors import semantic_model, shared_lexical_space
+
+    model = semantic_model()
+    if model is not None:
+        previous = _stored_vectors(db, previous_ids, model)
+        current = _stored_vectors(db, current_ids, model) if previous is not None else None
+        if previous is not None and current is not None:
+            return previous, current, "semantic"
+    texts = comment_texts(db, [*previous_ids, *current_ids])
+    previous, current = shared_lexical_space([texts.get(i, "") for i in previous_ids], [texts.get(i, "") for i in current_ids])
+    return previous, current, "tfidf"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -19,8 +19,37 @@ from analysis.themes.links import tracked_themes
 
 
 @dataclass(frozen=True)
+class LinkView:
+    """A theme at the other end of a tracking link, and how many comments of N close to the old theme it holds."""
+
+    id: int
+    label: str
+    shared: int
+
+
+@dataclass(frozen=True)
+class FateView:
+    """What became of a theme of v(N-1), with its evidence: shares with intervals, the test, quotes of N."""
+
+    status: str  # 'resolved' | 'receding' | 'persisting' | 'split' | 'merged'
+    before: int
+    before_total: int
+    now: int
+    now_total: int
+    share_before: float
+    share_now: float
+    before_interval: tuple[float, float] | None
+    now_interval: tuple[float, float] | None
+    p_value: float | None
+    test: str | None
+    examples: list[str]
+    successors: list[LinkView]
+    merged_with: list[str]
+
+
+@dataclass(frozen=True)
 class ThemeView:
-    """A curated theme of an iteration as reports show it (or a resolved theme of the previous one)."""
+    """A theme as reports show it: one of this iteration's (`side` "current"), or one of v(N-1)'s with its fate."""
 
     id: int
     label: str
@@ -31,9 +60,15 @@ class ThemeView:
     steps: list[str]
     mean_satisfaction: float | None
     assisted_share: float | None
-    status: str  # 'new' | 'persisting' | 'resolved'
+    # current themes: 'new', or the fate of the previous theme they continue; previous themes: their fate; buckets: None
+    status: str | None
     size_change: int | None
     is_noise: bool
+    is_no_remark: bool = False
+    name_lang: str = "fr"
+    side: str = "current"
+    predecessors: list[LinkView] = field(default_factory=list)
+    fate: FateView | None = None
 
 
 @dataclass(frozen=True)
@@ -49,28 +84,42 @@ class ActionView:
     delivered_in_iteration_id: int | None
 
 
-def _view(row: Mapping, *, status: str, size_change: int | None) -> ThemeView:
+def _links(rows: list[Mapping]) -> list[LinkView]:
+    return [LinkView(id=r["id"], label=display_label(r), shared=int(r["shared"] or 0)) for r in rows]
+
+
+def _view(row: Mapping, **extra) -> ThemeView:
     return ThemeView(
         id=row["id"], label=display_label(row), terms=list(row["terms_"]), size=row["size"], share=row["share"],
         quotes=[text for _id, text in row["quotes"]], steps=list(row["steps"]), mean_satisfaction=row["mean_satisfaction"],
-        assisted_share=row["assisted_share"], status=status, size_change=size_change, is_noise=bool(row["is_noise"]),
+        assisted_share=row["assisted_share"], is_noise=bool(row["is_noise"]), is_no_remark=bool(row["no_remark"]),
+        name_lang=row["name_lang"], **extra,
     )
 
 
 def iteration_themes(db: Database, iteration_id: int) -> list[ThemeView]:
-    """The curated themes of the latest finished analysis, then v(N-1)'s resolved themes; [] when none."""
-    current, resolved = tracked_themes(db, iteration_id)
-    views = [
-        _view(row, status=status, size_change=row["size"] - earlier["size"] if earlier is not None else None)
-        for row, earlier, status in current
-    ]
-    for row in resolved:
-        views.append(ThemeView(
-            id=row["id"], label=display_label(row), terms=list(row["terms_"]), size=0, share=0.0,
-            quotes=[text for _id, text in row["quotes"]], steps=list(row["steps"]), mean_satisfaction=None,
-            assisted_share=None, status="resolved", size_change=-row["size"], is_noise=False,
-        ))
+    """The curated themes of the latest finished analysis, then what became of v(N-1)'s; [] when none."""
+    current, previous = tracked_themes(db, iteration_id)
+    views = []
+    for row in current:
+        main = row["predecessors"][0] if row["predecessors"] else None
+        change = row["size"] - main["size"] if main is not None and row["status"] != "new" else None
+        views.append(_view(row, status=row["status"], size_change=change, predecessors=_links(row["predecessors"])))
+    for row in previous:
+        fate = row["fate"]
+        views.append(_view(row, status=fate["status"], size_change=fate["now_count"] - fate["before_count"], side="previous",
+                           fate=FateView(
+            status=fate["status"], before=fate["before_count"], before_total=fate["before_total"], now=fate["now_count"],
+            now_total=fate["now_total"], share_before=round(fate["share_before"], 4), share_now=round(fate["share_now"], 4),
+            before_interval=_rounded(fate["before_interval"]), now_interval=_rounded(fate["now_interval"]),
+            p_value=fate["p_value"], test=fate["test"], examples=[text for _id, text in row["examples"]],
+            successors=_links(row["successors"]), merged_with=[display_label(r) for r in row["merged"]],
+        )))
     return views
+
+
+def _rounded(interval: tuple[float, float] | None) -> tuple[float, float] | None:
+    return None if interval is None else (round(interval[0], 4), round(interval[1], 4))
 
 
 def _action_view(row: Mapping) -> ActionView:
@@ -95,7 +144,7 @@ def themes_fingerprint(db: Database, iteration: Mapping, previous_id: int | None
 
     Theme figures (sizes, quotes, satisfaction) are read from comments, trials and answers,
     which the reports' data version already follows; this adds the theme tables themselves: the
-    latest analysis of the iteration and of v(N-1), their themes' names and quotes, their links,
+    latest analysis of the iteration and of v(N-1), their themes' names and quotes, their links and fates,
     the curations (every rename, merge or move adds one) and the prototype's redesign actions.
     """
     parts = []
@@ -114,6 +163,8 @@ def themes_fingerprint(db: Database, iteration: Mapping, previous_id: int | None
             """SELECT group_concat(id || ':' || IFNULL(curated_label, '') || ':' || label || ':' || quote_ids, '|')
                FROM themes WHERE analysis_id = ?""", [done[0]]).fetchone()[0] or "")
         parts.append(db.execute("SELECT IFNULL(MAX(id), 0) || '/' || COUNT(*) FROM theme_links WHERE analysis_id = ?",
+                                [done[0]]).fetchone()[0])
+        parts.append(db.execute("SELECT IFNULL(MAX(id), 0) || '/' || COUNT(*) FROM theme_fates WHERE analysis_id = ?",
                                 [done[0]]).fetchone()[0])
     parts.append(db.execute(
         """SELECT COUNT(*) || '/' || IFNULL(MAX(id), 0) || '/' || IFNULL(MAX(updated_at), '') || '/' ||

@@ -22,13 +22,13 @@ from sqlite_utils import Database
 
 from analysis.themes.analyses import get_analysis, latest_done
 from analysis.themes.comments import comment_texts, load_vectors
-from analysis.themes.labels import auto_label
 from analysis.themes.links import retrack_around
 from analysis.themes.matching import candidates, match_theme, snapshot
 from analysis.themes.quotes import N_QUOTES, distinct_quotes, quote_ids_for
 from analysis.themes.reading import get_theme, member_ids
 from analysis.themes.saving import delete_theme, insert_theme, noise_theme, set_label_snapshots
 from analysis.themes.sql import dumps, loads
+from analysis.themes.text import preprocess
 from analysis.themes.vectors import semantic_model
 from lab.clock import iso, utcnow
 from lab.db import placeholders, row_id
@@ -94,7 +94,8 @@ def apply_merge(db: Database, keep_id: int, other_id: int) -> None:
     db.execute("UPDATE theme_members SET theme_id = ? WHERE theme_id = ?", [keep_id, other_id])
     db["themes"].update(keep_id, {
         "terms": dumps(terms), "term_weights": dumps(top), "quote_ids": dumps(quotes),
-        "label": auto_label(terms, keep["position"]), "centroid": dumps(centroid) if centroid else None,
+        # The larger theme's name stands for both (a phrase of its comments); staff may rename.
+        "label": big["label"], "name_lang": big["name_lang"], "centroid": dumps(centroid) if centroid else None,
         "curated_label": keep["curated_label"] or other["curated_label"],
     })
     # Actions that answered the absorbed theme now answer the merged one (once each).
@@ -134,17 +135,21 @@ def apply_split(db: Database, theme_id: int, *, k: int | None, seed: int, backen
             N_("Ce thème ne peut pas être divisé : ses commentaires sont trop peu nombreux ou trop semblables.")
         )
     parts = [[members[i] for i in part.member_indices] for part in result.themes]
-    # Comments the sub-clustering left aside stay with the largest part: staff asked to split, not to discard.
-    parts[0] += [members[i] for i, a in enumerate(result.assignments) if a is None]
+    # Comments the sub-clustering left aside join the part whose words they share most (the largest on
+    # a tie): staff asked to split, not to discard.
+    leftovers = [i for i, a in enumerate(result.assignments) if a is None]
+    for i, doc in zip(leftovers, preprocess([texts[members[i]] for i in leftovers], masked=True)):
+        scores = [sum(part.term_weights.get(stem, 0.0) for stem in set(doc.stems)) for part in result.themes]
+        parts[max(range(len(parts)), key=lambda p: (scores[p], -p))].append(members[i])
     position = db.execute("SELECT COALESCE(MAX(position), 0) FROM themes WHERE analysis_id = ?", [theme["analysis_id"]]).fetchone()[0]
     made = [theme_id]
     for index, (part, comments_of_part) in enumerate(zip(result.themes, parts)):
         quotes = quote_ids_for(part.quotes, comments_of_part, texts)
-        values = {"label": part.label, "terms": part.terms, "term_weights": part.term_weights,
+        values = {"label": part.label, "terms": part.terms, "term_weights": part.term_weights, "name_lang": part.name_lang,
                   "centroid": part.centroid if backend == "semantic" else theme["centroid_"], "quote_ids": quotes}
         if index == 0:
             db["themes"].update(theme_id, {
-                "label": values["label"], "curated_label": None, "terms": dumps(values["terms"]),
+                "label": values["label"], "name_lang": values["name_lang"], "curated_label": None, "terms": dumps(values["terms"]),
                 "term_weights": dumps(values["term_weights"]), "quote_ids": dumps(quotes),
                 "centroid": dumps(values["centroid"]) if values["centroid"] is not None else None,
             })
@@ -230,8 +235,8 @@ def rename_theme(db: Database, *, iteration_id: int, theme_id: Any, label: str, 
     """Give a theme the team's name for it; an empty name gives back the automatic label."""
     analysis = _shown(db, iteration_id)
     theme = _theme(db, analysis, theme_id)
-    if theme["is_noise"]:
-        raise CurationError(N_("Le groupe « Autres » ne peut pas être renommé."))
+    if theme["is_noise"] or theme["no_remark"]:
+        raise CurationError(N_("Les groupes « Autres » et « Sans remarque particulière » ne peuvent pas être renommés."))
     label = " ".join((label or "").split())
     if len(label) > LABEL_MAX:
         raise CurationError(N_("Le nom du thème doit faire 120 caractères au plus."))
@@ -249,8 +254,9 @@ def merge_themes(db: Database, *, iteration_id: int, theme_id: Any, other_id: An
     theme, other = _theme(db, analysis, theme_id), _theme(db, analysis, other_id)
     if theme["id"] == other["id"]:
         raise CurationError(N_("Choisissez un autre thème à fusionner avec celui-ci."))
-    if theme["is_noise"] or other["is_noise"]:
-        raise CurationError(N_("Le groupe « Autres » ne peut pas être fusionné : déplacez-en les commentaires un par un."))
+    if theme["is_bucket"] or other["is_bucket"]:
+        raise CurationError(N_("Les groupes « Autres » et « Sans remarque particulière » ne peuvent pas être fusionnés : "
+                               "déplacez-en les commentaires un par un."))
     payload = {"into": snapshot(db, theme["id"]), "from": snapshot(db, other["id"])}
     apply_merge(db, theme["id"], other["id"])
     _record(db, analysis, "merge", payload, user_id)
@@ -261,8 +267,8 @@ def split_theme(db: Database, *, iteration_id: int, theme_id: Any, k: int | None
     """Divide a theme into `k` (2 to 4, or chosen automatically) themes."""
     analysis = _shown(db, iteration_id)
     theme = _theme(db, analysis, theme_id)
-    if theme["is_noise"]:
-        raise CurationError(N_("Le groupe « Autres » ne peut pas être divisé."))
+    if theme["is_bucket"]:
+        raise CurationError(N_("Les groupes « Autres » et « Sans remarque particulière » ne peuvent pas être divisés."))
     if k is not None and k not in SPLIT_SIZES:
         raise CurationError(N_("Un thème se divise en 2, 3 ou 4 thèmes."))
     payload = {"theme": snapshot(db, theme["id"]), "k": k, "seed": analysis["seed"], "backend": analysis["backend"]}

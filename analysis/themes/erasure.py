@@ -30,12 +30,17 @@ GONE_LABEL = "Thème retiré (commentaires effacés)"
 
 
 def themes_of_comments(db: Database, comment_ids: Sequence[int]) -> set[int]:
-    """The themes holding any of these comments (call before deleting them)."""
+    """Every theme of the analyses holding any of these comments (call before deleting them).
+
+    Not only the themes holding them now: a comment moved out of a theme by staff left its words
+    in that theme's keywords, which must go too.
+    """
     found: set[int] = set()
     for start in range(0, len(comment_ids), CHUNK):
         chunk = list(comment_ids[start : start + CHUNK])
         found |= {row[0] for row in db.execute(
-            f"SELECT DISTINCT theme_id FROM theme_members WHERE comment_id IN ({placeholders(chunk)})", chunk)}
+            f"""SELECT id FROM themes WHERE analysis_id IN
+                (SELECT DISTINCT analysis_id FROM theme_members WHERE comment_id IN ({placeholders(chunk)}))""", chunk)}
     return found
 
 
@@ -80,7 +85,8 @@ def refresh_after_erasure(db: Database, theme_ids: Iterable[int], erased: Iterab
         terms = [t for t in theme["terms_"] if strip_accents(t.lower()) in words]
         weights = {k: w for k, w in theme["term_weights_"].items() if k in stems}
         quotes = distinct_quotes(list(texts), texts, start=[q for q in theme["quote_ids_"] if q not in erased and q in texts])
-        label = theme["label"] if theme["is_noise"] else auto_label(terms, theme["position"])
+        label = theme["label"] if theme["is_bucket"] or _still_written(theme["label"], texts.values()) else auto_label(
+            terms, theme["position"])
         centroid = _centroid(db, members) if theme["centroid_"] is not None else None
         db["themes"].update(theme_id, {
             "terms": dumps(terms), "term_weights": dumps(weights), "label": label, "quote_ids": dumps(quotes),
@@ -92,6 +98,12 @@ def refresh_after_erasure(db: Database, theme_ids: Iterable[int], erased: Iterab
     for iteration_id in iterations:
         retrack_around(db, iteration_id)
     return counts
+
+
+def _still_written(phrase: str, texts: Iterable[str]) -> bool:
+    """Whether a remaining comment still writes the theme's name (words folded, as written in order)."""
+    wanted = " ".join(strip_accents(token) for token in tokenize(phrase))
+    return bool(wanted) and any(f" {wanted} " in f" {' '.join(strip_accents(t) for t in tokenize(text))} " for text in texts)
 
 
 def _centroid(db: Database, members: Sequence[int]) -> list[float] | None:
@@ -151,4 +163,5 @@ def _forget(db: Database, erasure: Erasure) -> dict[str, int]:
     return counts
 
 
-forget_themes = ForgetHook(tables=("theme_members", "comment_vectors", "themes", "curations", "theme_links"), forget=_forget)
+forget_themes = ForgetHook(tables=("theme_members", "comment_vectors", "themes", "curations", "theme_links", "theme_fates"),
+                           forget=_forget)

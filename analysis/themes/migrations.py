@@ -146,3 +146,51 @@ def themes(db: Database) -> None:
         CREATE INDEX action_themes_theme ON action_themes(theme_id);
         """
     )
+
+
+@migrations(name="002_tracking_evidence_and_no_remark")
+def tracking_evidence_and_no_remark(db: Database) -> None:
+    """Comments with nothing to say counted apart; what became of each theme of v(N-1), with its evidence."""
+    db.executescript(
+        """
+        -- "Sans remarque particulière": the bucket of comments with nothing to say about the
+        -- service ("RAS", "merci", emoji only), neither a theme nor "Autres". At most one per analysis.
+        ALTER TABLE themes ADD COLUMN no_remark INTEGER NOT NULL DEFAULT 0 CHECK (no_remark IN (0, 1));
+        CREATE UNIQUE INDEX themes_one_no_remark ON themes(analysis_id) WHERE no_remark = 1;
+        -- The language of the automatic name: 'fr', or 'en' for a theme of English comments only.
+        ALTER TABLE themes ADD COLUMN name_lang TEXT NOT NULL DEFAULT 'fr' CHECK (name_lang IN ('fr', 'en'));
+
+        -- theme_links rows are now the many-to-many links between an analysis' themes and v(N-1)'s:
+        -- 'persisting' rows say the theme holds `shared` comments close to the previous theme
+        -- (a theme of N-1 split in two has two rows, two themes merged into one have two rows),
+        -- 'new' rows name the themes most of whose comments are close to no previous theme.
+        ALTER TABLE theme_links ADD COLUMN shared INTEGER;
+
+        -- The fate of each theme of v(N-1) in an analysis of vN, decided from vN's comments, with its
+        -- evidence: its comments in N-1 (before_count of before_total comments with content), the
+        -- comments of N close to it (now_count of now_total), the two-proportion test (p_value,
+        -- test), the comments of N that still speak of it (example_ids, best first) and the other
+        -- previous themes it merged with (merged_with). Intervals are recomputed from the counts.
+        CREATE TABLE theme_fates (
+            id INTEGER PRIMARY KEY,
+            analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+            previous_theme_id INTEGER NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('resolved', 'receding', 'persisting', 'split', 'merged')),
+            before_count INTEGER NOT NULL CHECK (before_count >= 0),
+            before_total INTEGER NOT NULL CHECK (before_total >= before_count),
+            now_count INTEGER NOT NULL CHECK (now_count >= 0),
+            now_total INTEGER NOT NULL CHECK (now_total >= now_count),
+            p_value REAL,
+            test TEXT,
+            example_ids TEXT NOT NULL DEFAULT '[]',
+            merged_with TEXT NOT NULL DEFAULT '[]',
+            -- How the comments were compared: 'semantic' (stored sentence vectors) or 'tfidf'.
+            space TEXT NOT NULL DEFAULT 'semantic',
+            UNIQUE (analysis_id, previous_theme_id)
+        );
+        CREATE INDEX theme_fates_previous ON theme_fates(previous_theme_id);
+        -- Links and statuses computed the old way (one-to-one matching of term vectors) are
+        -- dropped; the worker computes them again from the comments at start-up (links.retrack_stale).
+        DELETE FROM theme_links;
+        """
+    )

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from analysis.stats import MIN_GROUP_SIZE
 from analysis.themes.comments import comment_texts
-from analysis.themes.labels import display_label
+from analysis.themes.labels import display_label, is_bucket
 from analysis.themes.sql import loads
 from lab.db import one
 
@@ -28,6 +28,7 @@ def _theme_row(row: dict) -> dict:
     row["centroid_"] = loads(row["centroid"], None)
     row["quote_ids_"] = loads(row["quote_ids"], [])
     row["display_label"] = display_label(row)
+    row["is_bucket"] = is_bucket(row)
     return row
 
 
@@ -38,10 +39,10 @@ def get_theme(db: Database, theme_id: int) -> dict | None:
 
 
 def theme_records(db: Database, analysis_id: int) -> list[dict]:
-    """The stored themes of an analysis in their order ("Autres" last)."""
+    """The stored themes of an analysis in their order ("Autres", then "Sans remarque particulière" last)."""
     return [_theme_row(row) for row in db.query(
         "SELECT t.*, a.iteration_id FROM themes t JOIN analyses a ON a.id = t.analysis_id WHERE t.analysis_id = ? "
-        "ORDER BY t.is_noise, t.position, t.id", [analysis_id]
+        "ORDER BY t.no_remark, t.is_noise, t.position, t.id", [analysis_id]
     )]
 
 
@@ -71,8 +72,15 @@ def _step_titles(spec_yaml: str) -> dict[str, str]:
 
 
 def theme_figures(db: Database, analysis_id: int) -> dict[int, dict]:
-    """Live figures per theme: size, share, steps (titles, most frequent first), authors' figures."""
+    """Live figures per theme: size, share, steps (titles, most frequent first), authors' figures.
+
+    Every place that shows how many comments a theme holds (cards, comment pages, reports, the
+    PDF, exports) reads `size` from here, so they agree after any curation. A theme's share is of
+    the comments that say something (themes and "Autres"); the share of "Sans remarque
+    particulière" is of all comments.
+    """
     figures: dict[int, dict] = {}
+    no_remark = {row[0] for row in db.execute("SELECT id FROM themes WHERE analysis_id = ? AND no_remark = 1", [analysis_id])}
     # Comments hidden by moderation since the analysis no longer count anywhere.
     for theme_id, size in db.execute(
         """SELECT m.theme_id, COUNT(*) FROM theme_members m JOIN comments c ON c.id = m.comment_id
@@ -80,8 +88,10 @@ def theme_figures(db: Database, analysis_id: int) -> dict[int, dict]:
     ):
         figures[theme_id] = {"size": size, "steps": [], "authors": 0, "answered": 0,
                              "mean_satisfaction": None, "assisted_share": None}
-    total = sum(f["size"] for f in figures.values())
-    for f in figures.values():
+    everything = sum(f["size"] for f in figures.values())
+    with_content = sum(f["size"] for theme_id, f in figures.items() if theme_id not in no_remark)
+    for theme_id, f in figures.items():
+        total = everything if theme_id in no_remark else with_content
         f["share"] = round(f["size"] / total, 4) if total else 0.0
     iteration = one(db, "SELECT i.spec_yaml FROM analyses a JOIN iterations i ON i.id = a.iteration_id WHERE a.id = ?",
                     [analysis_id])
@@ -118,14 +128,14 @@ def theme_figures(db: Database, analysis_id: int) -> dict[int, dict]:
 
 
 def themes_with_figures(db: Database, analysis_id: int) -> list[dict]:
-    """Stored themes with live figures and quote texts, largest first, "Autres" last; empty themes dropped."""
+    """Stored themes with live figures and quote texts, largest first, then "Autres" and "Sans remarque"; empty ones dropped."""
     figures = theme_figures(db, analysis_id)
     rows = [row for row in theme_records(db, analysis_id) if row["id"] in figures]
     texts = comment_texts(db, [q for row in rows for q in row["quote_ids_"]])
     for row in rows:
         row.update(figures[row["id"]])
         row["quotes"] = [(q, texts[q]) for q in row["quote_ids_"] if q in texts]
-    rows.sort(key=lambda r: (r["is_noise"], -r["size"], r["position"], r["id"]))
+    rows.sort(key=lambda r: (r["no_remark"], r["is_noise"], -r["size"], r["position"], r["id"]))
     return rows
 
 

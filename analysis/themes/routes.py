@@ -20,8 +20,9 @@ from analysis.themes import actions as action_store
 from analysis.themes import curation, jobs, reading
 from analysis.themes.analyses import compared_analysis, get_analysis, latest_analysis, latest_done
 from analysis.themes.comments import comment_count, vector_readiness
+from analysis.themes.evidence import evidence
 from analysis.themes.links import tracked_themes
-from analysis.themes.tracking import THEME_STATUS
+from analysis.themes.tracking import TEST_LABELS, THEME_STATUS
 from analysis.themes.vectors import semantic_model
 from lab import audit
 from lab.access import Db, StaffUser
@@ -49,15 +50,14 @@ DONE = {
     "action": N_("L'action d'amélioration a été créée."),
     "status": N_("L'état de l'action a été mis à jour."),
 }
-BACKEND_LABELS = {"tfidf": N_("par mots (TF-IDF)"), "semantic": N_("sémantique (plongements multilingues)")}
+BACKEND_LABELS = {"tfidf": N_("par mots (TF-IDF)"), "semantic": N_("par le sens (plongements multilingues)")}
 
 
 def _semantic(db, iteration_id: int) -> dict:
     model = semantic_model()
-    if model is None:
-        return {"installed": False, "ready": 0, "total": comment_count(db, iteration_id)}
-    ready, total = vector_readiness(db, iteration_id, model)
-    return {"installed": True, "ready": ready, "total": total}
+    total = comment_count(db, iteration_id)
+    ready = vector_readiness(db, iteration_id, model)[0] if model is not None else 0
+    return {"ready": ready, "total": total}
 
 
 def _panel(db, iteration: dict, *, form: dict | None = None, error: str | None = None) -> dict:
@@ -69,7 +69,7 @@ def _panel(db, iteration: dict, *, form: dict | None = None, error: str | None =
         "active": latest is not None and latest["status"] in ("queued", "running"),
         "comment_total": comment_count(db, iteration["id"]),
         "semantic": _semantic(db, iteration["id"]),
-        "start_form": form or {"backend": "tfidf", "k": ""},
+        "start_form": form or {"backend": "semantic", "k": ""},
         "start_error": error,
         "backend_labels": BACKEND_LABELS,
     }
@@ -79,15 +79,18 @@ def _page(request: Request, db, iteration: dict, *, form: dict | None = None, er
           status_code: int = 200, partial: str | None = None, theme_errors: dict | None = None) -> Response:
     iteration_id = iteration["id"]
     shown = latest_done(db, iteration_id)
-    rows, resolved = tracked_themes(db, iteration_id)
+    current, previous = tracked_themes(db, iteration_id)
     before = previous_iteration(db, iteration)
+    for row in previous:
+        row["evidence"] = evidence(row["fate"], before=before["number"], now=iteration["number"])
     actions = action_store.iteration_actions(db, iteration_id)
     context = {
         **_panel(db, iteration, form=form, error=error),
         "prototype": get_prototype(db, iteration["prototype_id"]),
         "shown": shown,
-        "themes": [{**row, "status": status, "previous": earlier} for row, earlier, status in rows],
-        "resolved": resolved,
+        "themes": current,
+        "previous_themes": previous,
+        "test_labels": TEST_LABELS,
         "previous_iteration": before,
         "compared": compared_analysis(db, iteration_id),
         "previous_comments": comment_count(db, before["id"]) if before else 0,
@@ -129,7 +132,7 @@ def start_analysis(
     db: Db,
     staff: StaffUser,
     iteration_id: Id,
-    backend: Annotated[str, Form(max_length=20)] = "tfidf",
+    backend: Annotated[str, Form(max_length=20)] = "semantic",
     k: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Queue an analysis; the worker runs it. htmx gets the panel with the progress bar."""
@@ -254,13 +257,17 @@ def theme_comments(request: Request, db: Db, _staff: StaffUser, iteration_id: Id
     row = reading.get_theme(db, theme) if theme and shown else None
     if row is None or row["analysis_id"] != shown["id"]:
         return error_response(request, 404, _("Ce thème n'existe plus : l'analyse a peut-être été relancée."))
-    others = [t for t in reading.themes_with_figures(db, shown["id"]) if t["id"] != row["id"]]
+    everything = reading.themes_with_figures(db, shown["id"])
+    others = [t for t in everything if t["id"] != row["id"]]
+    comments = reading.theme_comments(db, row["id"])
     done = request.query_params.get("fait")
     context = {
         "iteration": iteration,
         "prototype": get_prototype(db, iteration["prototype_id"]),
         "theme": row,
-        "comments": reading.theme_comments(db, row["id"]),
+        "comments": comments,
+        # The size every page shows (theme_figures): the comments listed here are exactly those it counts.
+        "size": next((t["size"] for t in everything if t["id"] == row["id"]), 0),
         "others": others,
         "done": _(DONE[done]) if done in DONE else None,
     }

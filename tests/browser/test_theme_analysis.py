@@ -56,15 +56,16 @@ def test_staff_analyse_curate_and_plan_an_action(page, pilot, worker):
     assert_accessible(page)
     page.get_by_role("link", name="Afficher les thèmes").click()
 
-    # Themes with their status against v1: persisting (with size change), new, and v1's resolved ones.
-    expect(page.get_by_text("Statuts comparés aux thèmes de v1")).to_be_visible()
+    # Themes with their status against v1, decided from the comments: what each continues, what became of v1's.
+    expect(page.get_by_text(re.compile("^Comparaison avec les thèmes de v1"))).to_be_visible()
     cards = page.locator("ol.theme-cards > li.theme-card:not(.theme-card--noise)")
     count = cards.count()
     assert count >= 3
     expect(page.locator(".theme-card .badge--persisting").first).to_be_visible()
     expect(page.locator(".theme-card .badge--new").first).to_be_visible()
-    expect(page.get_by_role("heading", name="Thèmes résolus depuis v1")).to_be_visible()
-    expect(page.locator(".theme-card__figures", has_text=re.compile(r"[+−]\d+ depuis v1")).first).to_be_visible()
+    expect(page.get_by_role("heading", name="Ce que sont devenus les thèmes de v1")).to_be_visible()
+    expect(page.locator(".theme-card__lineage", has_text="Suite de v1 :").first).to_be_visible()
+    expect(page.locator(".theme-card--previous", has_text=re.compile(r"IC 95 %")).first).to_be_visible()
     assert_accessible(page)
 
     # Rename the largest theme.
@@ -123,6 +124,10 @@ def test_staff_analyse_curate_and_plan_an_action(page, pilot, worker):
 
     # Reading a theme's comments to move one.
     renamed = page.locator("li.theme-card", has=page.get_by_role("heading", name=re.compile("^Adresse introuvable")))
+    on_card = int(re.search(r"(\d+) commentaires", renamed.locator(".theme-card__figures").inner_text()).group(1))
     renamed.get_by_role("link", name=re.compile("^Lire les")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commentaires du thème « Adresse introuvable »")
+    # After rename and merge, the card and the comment page count the same comments.
+    expect(page.locator("caption")).to_have_text(f"{on_card} commentaires")
+    expect(page.locator("tbody tr")).to_have_count(on_card)
     assert_accessible(page)

@@ -13,7 +13,10 @@ from tests.factories import add_comment, hand_made_analysis, theme_pilot
 def test_the_contract_types_and_empty_cases(db):
     assert [f.name for f in dataclasses.fields(contract.ThemeView)] == [
         "id", "label", "terms", "size", "share", "quotes", "steps", "mean_satisfaction", "assisted_share", "status",
-        "size_change", "is_noise"]
+        "size_change", "is_noise", "is_no_remark", "name_lang", "side", "predecessors", "fate"]
+    assert [f.name for f in dataclasses.fields(contract.FateView)] == [
+        "status", "before", "before_total", "now", "now_total", "share_before", "share_now", "before_interval",
+        "now_interval", "p_value", "test", "examples", "successors", "merged_with"]
     assert [f.name for f in dataclasses.fields(contract.ActionView)] == [
         "id", "title", "owner", "status", "theme_labels", "source_iteration_id", "delivered_in_iteration_id"]
     pilot = theme_pilot(db, people=5)

@@ -33,16 +33,25 @@ def test_tracking_statuses_are_stored_on_a_constructed_two_iteration_case(db, co
     pilot, first, second = constructed
     stored = {(r["status"], r["theme_id"] is not None, r["previous_theme_id"] is not None)
               for r in links.links_of(db, second["id"])}
-    assert ("persisting", True, True) in stored and ("new", True, False) in stored and ("resolved", False, True) in stored
-    views = {v.label: v for v in contract.iteration_themes(db, pilot.iterations[1])}
-    assert views["photo · refusée"].status == "persisting" and views["photo · refusée"].size_change == -1
-    assert views["suivi · signalement"].status == "new" and views["suivi · signalement"].size_change is None
-    resolved = views["adresse · rue"]
-    assert (resolved.status, resolved.size, resolved.share, resolved.size_change) == ("resolved", 0, 0.0, -3)
-    assert resolved.quotes == ADDRESS[:3]
-    assert views["Autres"].is_noise and views["Autres"].status == "new" and views["Autres"].size == 1
+    assert stored == {("persisting", True, True), ("new", True, False)}
+    views = {(v.side, v.label): v for v in contract.iteration_themes(db, pilot.iterations[1])}
+    assert views["current", "photo · refusée"].status == "persisting" and views["current", "photo · refusée"].size_change == -1
+    assert [p.label for p in views["current", "photo · refusée"].predecessors] == ["photo · envoi"]
+    assert views["current", "suivi · signalement"].status == "new" and views["current", "suivi · signalement"].size_change is None
+    photo = views["previous", "photo · envoi"].fate
+    assert photo.status == "persisting" and [s.label for s in photo.successors] == ["photo · refusée"]
+    assert photo.examples == PHOTO[3:5]  # the comments of v2 that still speak of it
+    # No comment of v2 speaks of addresses, but 3 of 6 then 0 of 5 is no significant fall: receding, not resolved.
+    address = views["previous", "adresse · rue"]
+    assert address.status == "receding" and address.quotes == ADDRESS[:3]
+    fate = address.fate
+    assert (fate.now, fate.now_total, fate.successors, fate.examples) == (0, 5, [], [])
+    assert fate.test == "fisher_exact" and fate.p_value > 0.05 and fate.before_interval[0] < fate.share_before
+    # "Merci !" is neither a theme nor "Autres": it is counted apart, and left out of the shares.
+    assert views["current", "Sans remarque particulière"].is_no_remark and views["current", "Sans remarque particulière"].size == 1
+    assert ("current", "Autres") not in views
     # v1 has no previous iteration: everything is new there.
-    assert {v.status for v in contract.iteration_themes(db, pilot.iterations[0])} == {"new"}
+    assert {v.status for v in contract.iteration_themes(db, pilot.iterations[0]) if v.label != "Autres"} == {"new"}
 
 
 def test_statuses_follow_a_rename_or_a_new_analysis_of_the_previous_iteration(db, constructed):
@@ -51,10 +60,11 @@ def test_statuses_follow_a_rename_or_a_new_analysis_of_the_previous_iteration(db
     with write(db):
         curation.rename_theme(db, iteration_id=pilot.iterations[0], theme_id=address["id"], label="Adresse introuvable",
                               user_id=None)
-    resolved = [v for v in contract.iteration_themes(db, pilot.iterations[1]) if v.status == "resolved"]
-    assert [v.label for v in resolved] == ["Adresse introuvable"]
+    receding = [v for v in contract.iteration_themes(db, pilot.iterations[1]) if v.status == "receding"]
+    assert [(v.side, v.label) for v in receding] == [("previous", "Adresse introuvable")]
     # Analysing v1 again drops its old themes: v2's links are rebuilt against the new ones.
     again = jobs.analyse_now(db, iteration_id=pilot.iterations[0])
     new_ids = {r["id"] for r in reading.theme_records(db, again["id"])}
     previous_ids = {r["previous_theme_id"] for r in links.links_of(db, second["id"]) if r["previous_theme_id"]}
+    previous_ids |= {f["previous_theme_id"] for f in links.fates_of(db, second["id"])}
     assert previous_ids and previous_ids <= new_ids

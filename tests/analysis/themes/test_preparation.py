@@ -67,14 +67,23 @@ def test_the_worker_stores_vectors_and_a_semantic_analysis_only_clusters_them(ap
     assert db.execute("SELECT COUNT(*) FROM comment_vectors WHERE dim = 512").fetchone()[0] == total
     assert comments.vector_readiness(db, pilot.iterations[1], semantic_model()) == (24, 24)
 
-    def no_encoding(*args, **kwargs):
-        raise AssertionError("an analysis must not encode: vectors are stored")
+    from analysis.themes import vectors
 
-    monkeypatch.setattr("analysis.themes.vectors.encode", no_encoding)
-    monkeypatch.setattr("analysis.themes.clustering.encode", no_encoding)
+    texts = {row[0] for row in db.execute("SELECT text FROM comments")}
+    encoded: list[str] = []
+    real = vectors.encode
+
+    def recording(docs, **kwargs):
+        encoded.extend(d if isinstance(d, str) else d.text for d in docs)
+        return real(docs, **kwargs)
+
+    monkeypatch.setattr("analysis.themes.vectors.encode", recording)
+    monkeypatch.setattr("analysis.themes.clustering.encode", recording)
     with write(db):
         analysis_id = jobs.queue_analysis(db, iteration_id=pilot.iterations[1], backend="semantic")
     assert worker.run_once() is True
     done = analyses.get_analysis(db, analysis_id)
     assert done["status"] == "done" and done["params_"]["backend"] == "semantic"
-    assert all(t["centroid_"] for t in reading.theme_records(db, analysis_id) if not t["is_noise"])
+    # Comments are not encoded again (their vectors are stored); only the candidate names are.
+    assert encoded and not set(encoded) & texts
+    assert all(t["centroid_"] for t in reading.theme_records(db, analysis_id) if not t["is_bucket"])

@@ -103,7 +103,7 @@ def test_starting_an_analysis_and_polling_its_progress(app, db, pilot, login_as)
     assert "hx-trigger" not in done.text and "Analyse terminée" in done.text and 'value="100"' in done.text
     assert "Afficher les thèmes" in done.text
     page = staff.get(f"/lab/iterations/{v1}/themes")
-    assert "Paramètres de l'analyse" in page.text and "Autres" in page.text and "<blockquote>" in page.text
+    assert "Paramètres de l'analyse" in page.text and "Sans remarque particulière" in page.text and "<blockquote>" in page.text
     entry = db.execute("SELECT detail FROM audit_log WHERE action = 'themes.analyse'").fetchone()
     assert json.loads(entry[0])["analysis_id"] == job["id"]
     # Without JavaScript: a plain form posts and is redirected; the progress URL shows the whole page.
@@ -124,21 +124,24 @@ def test_refused_starts_are_422_with_the_reason(db, pilot, login_as):
     assert busy.status_code == 422 and "déjà en cours" in busy.text and "<html" in busy.text
 
 
-def test_the_themes_page_shows_statuses_against_the_previous_iteration(db, analysed, login_as):
+def test_the_themes_page_shows_what_became_of_the_previous_themes(db, analysed, login_as):
     staff = login_as("staff")
     page = staff.get(f"/lab/iterations/{analysed.iterations[1]}/themes")
     assert page.status_code == 200
-    assert "Statuts comparés aux thèmes de v1" in page.text
-    assert "badge--persisting" in page.text and "badge--new" in page.text
-    assert "Thèmes résolus depuis v1" in page.text and "badge--resolved" in page.text
-    assert re.search(r"[+−]\d+ depuis v1", page.text)
+    assert "Comparaison avec les thèmes de v1" in page.text and "Ce que sont devenus les thèmes de v1" in page.text
+    assert "badge--persisting" in page.text and "badge--new" in page.text and "badge--resolved" in page.text
+    # Every fate carries its evidence: both shares with their intervals, and the test.
+    assert re.search(r"des commentaires de v1 \(\d+ sur \d+ ; IC 95 % : \d+ % à \d+ %\)", page.text.replace("\u00a0", " "))
+    assert "test exact de Fisher, p = " in page.text or "test de comparaison de deux proportions, p" in page.text
     shown = analyses.latest_done(db, analysed.iterations[1])
-    found = {(link["status"], link["theme_id"], link["previous_theme_id"]) for link in links.links_of(db, shown["id"])
-             if not reading.get_theme(db, link["theme_id"] or link["previous_theme_id"])["is_noise"]}
     v1 = {topic: topic_theme(db, analysed, 0, topic) for topic in ("photo", "adresse", "date", "categorie")}
     v2 = {topic: topic_theme(db, analysed, 1, topic) for topic in ("photo", "adresse", "suivi")}
+    fates = {f["previous_theme_id"]: f["status"] for f in links.fates_of(db, shown["id"])}
+    assert fates == {v1["photo"]: "persisting", v1["adresse"]: "persisting", v1["date"]: "resolved",
+                     v1["categorie"]: "resolved"}
+    found = {(link["status"], link["theme_id"], link["previous_theme_id"]) for link in links.links_of(db, shown["id"])}
     assert found == {("persisting", v2["photo"], v1["photo"]), ("persisting", v2["adresse"], v1["adresse"]),
-                     ("new", v2["suivi"], None), ("resolved", None, v1["date"]), ("resolved", None, v1["categorie"])}
+                     ("new", v2["suivi"], None)}
     first = staff.get(f"/lab/iterations/{analysed.iterations[0]}/themes")
     assert "Première version du prototype" in first.text
 

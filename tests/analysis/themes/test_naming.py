@@ -1,0 +1,53 @@
+"""Names people can read: phrases of the comments, fillers learned from the corpus, French first, MMR keywords."""
+
+from __future__ import annotations
+
+from analysis.themes.clustering import find_themes
+from analysis.themes.naming import learn_fillers, phrases_of
+from analysis.themes.text import preprocess, stop_words
+
+PHOTO = ["photo refusée, top le reste", "la photo est refusée", "photo refusée au format jpeg", "ma photo est refusée, nice",
+         "photo refusée encore, nice", "photo refusée sans raison", "la photo refusée par le site"]
+TRACKING = ["pas de numéro de suivi", "aucun numéro de suivi reçu, top", "je n'ai pas eu de numéro de suivi",
+            "pas de numéro de suivi, nice", "numéro de suivi absent", "pas reçu de numéro de suivi", "toujours pas de numéro de suivi"]
+DATE = ["le champ date est obligatoire, top", "date du constat obligatoire", "la date du constat bloque, nice",
+        "date du constat impossible à laisser vide", "je ne connais pas la date du constat, top",
+        "date du constat obligatoire alors que je ne sais pas", "la date du constat me bloque"]
+MAP_EN = ["the map does not load", "map is not loading at all", "the map won't load on my phone", "map not loading, nice",
+          "the map never loads", "map does not load, cheers"]
+CORPUS = PHOTO + TRACKING + DATE + MAP_EN
+
+
+def test_words_spread_evenly_over_themes_are_learned_as_fillers():
+    themes = [preprocess(PHOTO), preprocess(TRACKING), preprocess(DATE), preprocess(MAP_EN)]
+    fillers = learn_fillers(themes)
+    assert {"nice", "top"} <= fillers
+    assert not {"photo", "date", "constat", "numero", "suivi", "map"} & fillers  # gathered in one theme each
+
+
+def test_phrases_keep_the_small_words_as_written():
+    found = {p.surface for p in phrases_of("Pas de numéro de suivi après l'envoi", "fr")}
+    assert "numéro de suivi" in found and "numéro" in found
+    assert not any(p.split()[0] in stop_words("fr") or p.split()[-1] in stop_words("fr") for p in found)
+
+
+def test_themes_are_named_by_a_phrase_never_by_a_filler_and_french_first():
+    result = find_themes(CORPUS, backend="tfidf")
+    names = {frozenset(t.member_indices): t for t in result.themes}
+    by_topic = {}
+    for topic, start, size in (("photo", 0, 7), ("tracking", 7, 7), ("date", 14, 7), ("map", 21, 6)):
+        by_topic[topic] = next(t for members, t in names.items() if members & set(range(start, start + size)))
+    # Most comments write the negation: the name says the complaint ("pas de", a negation, may open it).
+    assert by_topic["photo"].label == "Photo refusée" and by_topic["tracking"].label == "Pas de numéro de suivi"
+    assert by_topic["date"].label.startswith("Date du constat")
+    # A theme of English comments only keeps an English name, flagged as such.
+    assert by_topic["map"].label == "Map does not load" and by_topic["map"].name_lang == "en"
+    assert {t.name_lang for topic, t in by_topic.items() if topic != "map"} == {"fr"}
+    assert "nice" in result.params["fillers"]
+    for theme in result.themes:
+        words = theme.label.lower().split()
+        assert not {"nice", "top", "cheers", "merci"} & set(words)
+        assert words[0] in {"pas", "aucun"} or words[0] not in stop_words(theme.name_lang)
+        assert words[-1] not in stop_words(theme.name_lang)
+        # Secondary keywords (MMR) add words instead of repeating the name.
+        assert not set(theme.terms) & set(words) and len(theme.terms) == len(set(theme.terms))
