@@ -124,6 +124,16 @@ def _step_field_changes(old: Step, new: Step) -> list[Change]:
     return changes
 
 
+#: A field's optional settings whose change is told as added, removed or modified, in this order.
+_OPTIONAL_SETTINGS = (
+    ("show_if", "condition_changed", (N_("Condition d'affichage ajoutée au champ « {label} »"),
+                                      N_("Condition d'affichage retirée du champ « {label} »"),
+                                      N_("Condition d'affichage du champ « {label} » modifiée"))),
+    ("hint", "hint_changed", (N_("Aide ajoutée au champ « {label} »"),
+                              N_("Aide retirée du champ « {label} »"),
+                              N_("Aide du champ « {label} » modifiée"))),
+)
+
 def _field_changes(step: str, old: Field, new: Field) -> list[Change]:
     where = {"step": step, "field": new.key}
     label = {"label": new.label}
@@ -144,18 +154,11 @@ def _field_changes(step: str, old: Field, new: Field) -> list[Change]:
                               before=old.required, after=new.required, **where))
     if old.options != new.options:
         changes.append(_options_change(old, new, where))
-    if old.show_if != new.show_if:
-        summary = (N_("Condition d'affichage ajoutée au champ « {label} »") if old.show_if is None
-                   else N_("Condition d'affichage retirée du champ « {label} »") if new.show_if is None
-                   else N_("Condition d'affichage du champ « {label} » modifiée"))
-        changes.append(Change(kind="condition_changed", summary=summary, params=label,
-                              before=old.show_if, after=new.show_if, **where))
-    if old.hint != new.hint:
-        summary = (N_("Aide ajoutée au champ « {label} »") if old.hint is None
-                   else N_("Aide retirée du champ « {label} »") if new.hint is None
-                   else N_("Aide du champ « {label} » modifiée"))
-        changes.append(Change(kind="hint_changed", summary=summary, params=label,
-                              before=old.hint, after=new.hint, **where))
+    for attribute, kind, (added, removed, modified) in _OPTIONAL_SETTINGS:
+        before, after = getattr(old, attribute), getattr(new, attribute)
+        if before != after:
+            summary = added if before is None else removed if after is None else modified
+            changes.append(Change(kind=kind, summary=summary, params=label, before=before, after=after, **where))
     return changes
 
 

@@ -17,11 +17,12 @@ from lab.i18n import N_
 from lab.i18n import gettext as _
 from lab.web import Id, redirect, render
 from prototypes import store
-from prototypes.answers import validate_step, visible_fields
+from prototypes.answers import validate_step
 from prototypes.diff import diff_specs
 from prototypes.spec_issues import SpecError
 from prototypes.spec_reference import reference
 from prototypes.spec_yaml import parse_spec
+from prototypes.step_page import step_context
 
 #: A preview step: -1 goes back before the first, up to 1000 steps.
 StepIndex = Annotated[int, Path(ge=-1, le=1000)]
@@ -276,15 +277,8 @@ def _preview(request: Request, db, iteration_id: Id, index: int, answers: dict, 
         values |= {key: vals[0] if len(vals) == 1 else list(vals) for key, vals in form.items() if all(isinstance(v, str) for v in vals)}
     context = {
         "iteration": iteration,
-        "spec": spec,
-        "step": step,
-        "index": index,
-        "fields": visible_fields(step, values),
-        "values": values,
-        "errors": errors,
+        **step_context(spec, index, values=values, errors=errors, step_url=lambda i: f"/lab/iterations/{iteration_id}/preview/{i}"),
         "answers_json": json.dumps(answers, ensure_ascii=False),
-        "action": f"/lab/iterations/{iteration_id}/preview/{index}",
-        "back_url": f"/lab/iterations/{iteration_id}/preview/{index - 1}" if index else None,
     }
     return render(request, "prototypes/preview.html", context, partial="prototypes/_step.html", status_code=422 if errors else 200)
 

@@ -222,6 +222,15 @@ def improving_pilot(db, user_id: int) -> Pilot:
     return pilot
 
 
+def steadily_better_pilot(db, user_id: int, *, people: int) -> Pilot:
+    """Three iterations of 12 trials each: 4, then 7, then all 12 complete and satisfied, the rest stop at once."""
+    pilot = make_pilot(db, iterations=3, people=people, user_id=user_id)
+    for index, finished in ((0, 4), (1, 7), (2, 12)):
+        for i in range(12):
+            add_trial(db, pilot, index, reached=4 if i < finished else 1, answers=SATISFIED if i < finished else DISSATISFIED)
+    return pilot
+
+
 def add_comment(db, pilot: Pilot, index: int, text: str, *, step: str | None = "lieu", satisfaction: int | None = 2,
                 assisted_by: int | None = None, participant: dict | None = None) -> int:
     """One participant's trial of iteration `index` with one comment (and a satisfaction answer)."""

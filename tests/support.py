@@ -88,6 +88,14 @@ class Citizen(Browser):
         payload = {"idem": idem(page)} | {f"q-sus_{i}": str(1 + i % 5) for i in range(1, 11)}
         return self.post_form("/take/questionnaire/2", payload | (data or {}), follow_redirects=False, **kwargs)
 
+    def complete(self, token: str, comment: str, last_words: str):
+        """Take the whole test from an invitation: a comment on the first step, free text at the end."""
+        self.enter(token)
+        self.consent()
+        self.walk_steps({"lieu": comment})
+        self.questionnaire({"q-free_text": last_words})
+        return self
+
     @property
     def has_participant_cookie(self) -> bool:
         return PARTICIPANT_COOKIE in self.cookies

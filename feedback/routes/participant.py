@@ -38,9 +38,10 @@ from lab.errors import error_response
 from lab.i18n import N_, and_list, current_locale
 from lab.i18n import gettext as _
 from lab.web import form_problems, is_htmx, redirect, render, secure_cookies
-from prototypes.answers import FieldError, validate_step, visible_fields
+from prototypes.answers import FieldError, validate_step
 from prototypes.readable import recap
 from prototypes.spec import Spec
+from prototypes.step_page import step_context
 from prototypes.store import get_iteration
 
 router = APIRouter()
@@ -298,14 +299,7 @@ def _step_response(
     partial = _partial(request)
     context = {
         **base_context(request, journey.session),
-        "spec": spec,
-        "step": step,
-        "index": index,
-        "fields": visible_fields(step, values),
-        "values": values,
-        "errors": errors,
-        "action": journey.position.step_url(index),
-        "back_url": journey.position.step_url(index - 1) if index else None,
+        **step_context(spec, index, values=values, errors=errors, step_url=journey.position.step_url),
         "idem": store.new_key(),
         "comment": comment,
         "comment_error": next((_(e.message).format(**e.params) for e in errors if e.field == "_commentaire"), None),

@@ -41,6 +41,15 @@ def _submit(page, name: str) -> None:
     page.get_by_role("button", name=name).click()
 
 
+def _refused(page, name: str):
+    """Submit with the button `name` and expect the error summary, shown and focused: the summary, to read on."""
+    _submit(page, name)
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    return summary
+
+
 def _walk(page, token: str, *, js: bool, assert_accessible=assert_accessible) -> str:
     """Invitation → consent → every step → questionnaire with SUS → thanks; returns the participant code."""
     page.goto(f"/t/{token}")
@@ -49,9 +58,7 @@ def _walk(page, token: str, *, js: bool, assert_accessible=assert_accessible) ->
     code = page.locator("dd code").inner_text()
     assert_accessible(page)
 
-    _submit(page, "Commencer le test")
-    expect(page.locator(".error-summary")).to_be_visible()
-    expect(page.locator(".error-summary")).to_be_focused()
+    _refused(page, "Commencer le test")
     assert_accessible(page)
     page.get_by_label("J'ai lu ces informations").check()
     _submit(page, "Commencer le test")
@@ -59,9 +66,7 @@ def _walk(page, token: str, *, js: bool, assert_accessible=assert_accessible) ->
     assert_accessible(page)
 
     # Step 1: a validation error, then the answer and a comment.
-    _submit(page, "Continuer")
-    expect(page.locator(".error-summary")).to_be_visible()
-    expect(page.locator(".error-summary")).to_be_focused()
+    _refused(page, "Continuer")
     assert "Erreur" in page.title()
     assert_accessible(page)
     page.get_by_label("Adresse ou lieu").fill("12 rue de la République")
@@ -111,10 +116,7 @@ def _walk(page, token: str, *, js: bool, assert_accessible=assert_accessible) ->
     # Questionnaire: the core questions and the free text, then SUS on a page of its own.
     expect(page.get_by_role("heading", name="Votre avis sur cette démarche")).to_be_visible()
     assert_accessible(page)
-    _submit(page, "Continuer")
-    expect(page.locator(".error-summary")).to_be_visible()
-    expect(page.locator(".error-summary")).to_be_focused()
-    expect(page.locator(".error-summary")).to_contain_text("Êtes-vous satisfait·e de cette démarche : choisissez une réponse.")
+    expect(_refused(page, "Continuer")).to_contain_text("Êtes-vous satisfait·e de cette démarche : choisissez une réponse.")
     assert_accessible(page)
     page.locator("#q-satisfaction").check()
     page.locator("#q-ease-4").check()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DISSATISFIED, SATISFIED, add_trial, make_pilot
+from tests.factories import steadily_better_pilot
 from tests.support import PASSWORD, assert_accessible, login
 
 pytestmark = pytest.mark.browser
@@ -13,11 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def pilot(db, users):
-    pilot = make_pilot(db, iterations=3, people=60, user_id=users["staff"].id)
-    for index, finished in ((0, 4), (1, 7), (2, 12)):
-        for i in range(12):
-            add_trial(db, pilot, index, reached=4 if i < finished else 1, answers=SATISFIED if i < finished else DISSATISFIED)
-    return pilot
+    return steadily_better_pilot(db, users["staff"].id, people=60)
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])

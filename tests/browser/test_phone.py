@@ -137,7 +137,7 @@ def test_error_summaries_name_their_field_and_match_the_hints(phone, db, setting
 
 def test_the_collectivite_is_named_on_every_citizen_page(phone, db, settings, users):
     with write(db):
-        organisation.save(db, organisation.OrganisationForm(**ORGANISATION), now=utcnow(), user_id=None)
+        organisation.save(db, ORGANISATION, now=utcnow(), user_id=None)
     lab = make_lab(db, settings, users, count=1, sus=False)
     seen = []
 

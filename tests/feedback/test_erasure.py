@@ -28,12 +28,7 @@ def _counts(db, participant_id):
 
 
 def _complete(lab, citizen, index, comment):
-    person = citizen()
-    person.enter(lab.tokens[index])
-    person.consent()
-    person.walk_steps({"lieu": comment})
-    person.questionnaire({"q-free_text": comment + " (fin)"})
-    return person
+    return citizen().complete(lab.tokens[index], comment, comment + " (fin)")
 
 
 def test_every_table_holding_participant_data_is_erased(db):

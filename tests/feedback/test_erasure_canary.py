@@ -11,12 +11,7 @@ WORDS = ["carte", "adresse", "photo", "date", "trop long", "simple", "suivi", "c
 
 
 def _complete(lab, citizen, index, comment):
-    person = citizen()
-    person.enter(lab.tokens[index])
-    person.consent()
-    person.walk_steps({"lieu": comment})
-    person.questionnaire({"q-free_text": comment + " à la fin"})
-    return person
+    return citizen().complete(lab.tokens[index], comment, comment + " à la fin")
 
 
 def _files_contain(db_path: Path, text: str) -> list[str]:

@@ -16,7 +16,7 @@ from feedback.store import variant_for
 from lab.campaigns.deployments import DeploymentForm, create_deployment, form_time, get_deployment
 from lab.clock import utcnow
 from lab.db import write
-from tests.factories import DISSATISFIED, SATISFIED, add_trial, make_pilot
+from tests.factories import SATISFIED, add_trial, make_pilot, steadily_better_pilot
 
 
 def text_of(html: str) -> str:
@@ -26,11 +26,7 @@ def text_of(html: str) -> str:
 @pytest.fixture
 def pilot(db, users):
     """v1 struggles, v2 a little better, v3 works."""
-    pilot = make_pilot(db, iterations=3, people=90, user_id=users["staff"].id)
-    for index, finished in ((0, 4), (1, 7), (2, 12)):
-        for i in range(12):
-            add_trial(db, pilot, index, reached=4 if i < finished else 1, answers=SATISFIED if i < finished else DISSATISFIED)
-    return pilot
+    return steadily_better_pilot(db, users["staff"].id, people=90)
 
 
 @pytest.fixture

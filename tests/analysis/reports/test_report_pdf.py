@@ -45,7 +45,7 @@ def pilot(db, users):
     hand_made_analysis(db, pilot.iterations[1], [("suivi · signalement", [2, 3, 4], {"suivi": 0.7, "signal": 0.3}),
                                                  ("photo · refusée", [0, 1], {"photo": 0.7, "envoi": 0.3})])
     with write(db):
-        organisation.save(db, organisation.OrganisationForm(**ORGANISATION), now=utcnow(), user_id=None)
+        organisation.save(db, ORGANISATION, now=utcnow(), user_id=None)
     return pilot
 
 
