@@ -18,7 +18,8 @@ TYPE_HELP: dict[str, str] = {
                "pattern impose un format."),
     "textarea": N_("Une réponse libre sur plusieurs lignes. min et max bornent le nombre de caractères."),
     "number": N_("Un nombre, entier ou décimal (virgule ou point). min et max bornent la valeur."),
-    "date": N_("Une date au format JJ/MM/AAAA. min et max sont des dates AAAA-MM-JJ."),
+    "date": N_("Une date au format JJ/MM/AAAA. min et max sont des dates AAAA-MM-JJ, ou relatives au jour de la "
+               "réponse : today, today+21d, today-1y."),
     "email": N_("Une adresse électronique, vérifiée à la saisie."),
     "phone": N_("Un numéro de téléphone français ou international."),
     "address": N_("Une adresse postale ou un lieu, en texte libre."),
@@ -26,7 +27,8 @@ TYPE_HELP: dict[str, str] = {
     "multichoice": N_("Plusieurs réponses parmi options (cases à cocher). min et max bornent le nombre de cases "
                       "cochées."),
     "yesno": N_("Oui ou non. Une condition show_if sur ce champ vaut « oui » ou « non »."),
-    "file": N_("Une photo ou un document. max_size_kb limite sa taille en Ko (5 000 par défaut)."),
+    "file": N_("Une photo ou un document. max_size_kb limite sa taille en Ko (5 000 par défaut) ; accept, les formats "
+               "acceptés."),
     "consent": N_("Une case à cocher pour donner son accord ; avec required: true, elle doit être cochée."),
     "info": N_("Un bloc de texte sans réponse : label est son titre, text son contenu."),
 }
