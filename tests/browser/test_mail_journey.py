@@ -20,8 +20,9 @@ from tests.factories import VOIRIE, give_addresses, make_lab
 from tests.mail_server import free_port
 from tests.support import PASSWORD, STEP_ANSWERS, assert_accessible, login
 
-QUESTIONNAIRE = {"q-satisfaction": "3", "q-ease": "4", "q-clarity": "5", "q-help_needed": "0",
-                 **{f"q-sus_{i}": str(1 + i % 5) for i in range(1, 11)}}
+#: The questionnaire's pages as a phone shows them: the core questions, then SUS on a page of its own.
+QUESTIONNAIRE_PAGES = ({"q-satisfaction": "3", "q-ease": "4", "q-clarity": "5", "q-help_needed": "0"},
+                       {f"q-sus_{i}": str(1 + i % 5) for i in range(1, 11)})
 
 
 pytestmark = pytest.mark.mail
@@ -63,7 +64,11 @@ def _finish_test(page) -> None:
         _fill(page, answers)
         page.get_by_role("button", name=re.compile("^(Continuer|Valider)$")).click()
     page.get_by_role("heading", name="Votre avis sur cette démarche").wait_for()
-    _fill(page, QUESTIONNAIRE)
+    core, sus = QUESTIONNAIRE_PAGES
+    _fill(page, core)
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("heading", name="Votre expérience du service").wait_for()
+    _fill(page, sus)
     page.get_by_role("button", name="Envoyer mon avis").click()
     page.get_by_role("heading", name="Merci pour votre participation !").wait_for()
 
