@@ -37,7 +37,7 @@ from sklearn.preprocessing import normalize
 from analysis.themes.boilerplate import learn_boilerplate
 from analysis.themes.geometry import MINIBATCH_ABOVE, kmeans, knn, neighbour_count, select_k, smooth
 from analysis.themes.naming import name_themes, term_weights
-from analysis.themes.quotes import N_QUOTES
+from analysis.themes.quotes import N_QUOTES, quote_key
 from analysis.themes.remarks import is_no_remark
 from analysis.themes.results import Theme, ThemeResult
 from analysis.themes.text import ProcessedText, mask, preprocess, surface_forms
@@ -146,13 +146,13 @@ def _merge_near_duplicates(labels: np.ndarray, vectors: np.ndarray, neighbours: 
 
 
 def _quotes(order: Sequence[int], texts: Sequence[str], limit: int = N_QUOTES) -> list[str]:
-    """The first distinct comments (ignoring case and spacing) in order of closeness."""
+    """The first distinct comments (as a reader tells them apart: see `quote_key`) in order of closeness."""
     seen: set[str] = set()
     quotes: list[str] = []
     for i in order:
         text = " ".join(texts[i].split())
-        key = text.casefold()
-        if text and key not in seen:
+        key = quote_key(text)
+        if key and key not in seen:
             seen.add(key)
             quotes.append(text)
             if len(quotes) == limit:

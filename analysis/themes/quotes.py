@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 N_QUOTES = 3
@@ -10,6 +11,12 @@ N_QUOTES = 3
 def normalise_text(text: str) -> str:
     """Whitespace-normalised text, as quotes are compared."""
     return " ".join((text or "").split())
+
+
+def quote_key(text: str) -> str:
+    """What makes two quotes the same to a reader: words and digits, whatever the case, accents and punctuation."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in bare.casefold()).split())
 
 
 def quote_ids_for(quotes: Sequence[str], member_ids: Sequence[int], texts: Mapping[int, str]) -> list[int]:
@@ -33,11 +40,11 @@ def distinct_quotes(member_ids: Iterable[int], texts: Mapping[int, str], *, star
                     limit: int = N_QUOTES) -> list[int]:
     """Top `start` up to `limit` quotes with other members whose text differs from those chosen."""
     chosen = [c for c in start if c in texts][:limit]
-    seen = {normalise_text(texts[c]).casefold() for c in chosen}
+    seen = {quote_key(texts[c]) for c in chosen}
     for comment_id in member_ids:
         if len(chosen) >= limit:
             break
-        key = normalise_text(texts.get(comment_id, "")).casefold()
+        key = quote_key(texts.get(comment_id, ""))
         if comment_id in chosen or not key or key in seen:
             continue
         chosen.append(comment_id)

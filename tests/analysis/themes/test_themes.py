@@ -62,6 +62,14 @@ def test_all_identical_is_one_theme():
     assert result.params["n_units"] == 1
 
 
+def test_quotes_differing_only_in_case_accents_or_punctuation_are_one_quote():
+    """A reader sees "Toujours pas de suivi après l'envoi." and "toujours pas de suivi apres l'envoi" as one remark."""
+    same = ["Toujours pas de suivi après l'envoi.", "toujours pas de suivi apres l'envoi", "TOUJOURS pas de suivi, après l'envoi !"]
+    result = find_themes(same * 10 + ["Aucun suivi du signalement après l'envoi du formulaire"] * 2)
+    quotes = [q for theme in result.themes for q in theme.quotes]
+    assert sum("toujours pas de suivi" in q.casefold() for q in quotes) == 1, quotes
+
+
 def test_all_empty_after_cleaning_is_all_noise():
     result = find_themes(["merci", "", "ok !", "Bonjour, merci", "[courriel]", "   "])
     assert result.themes == []
