@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
+from html import unescape
 
 import pytest
 
@@ -38,6 +40,15 @@ def test_the_follow_up_complaint_is_not_called_resolved_in_voirie_v2(demo):
         if view.status == "resolved":
             assert view.fate.p_value < 0.05 and view.fate.now <= max(1, 0.2 * view.fate.share_before * view.fate.now_total)
 
+
+
+def test_the_report_says_in_words_where_each_v1_theme_went(demo, login_as):
+    """"Scindé en « Adresse » (9 commentaires proches)", never "Scindé en« Adresse » (9)"."""
+    _v1, v2 = iterations(demo, VOIRIE)
+    page = " ".join(unescape(login_as("manager").get(f"/reports/iterations/{v2}").text).split())
+    followed = re.findall(r"(?:Scindé en|Se poursuit dans|dans) « [^»]+ » \(\d+ commentaires? proches?\)", page)
+    assert followed, "no v1 theme is said to go on in v2"
+    assert not re.search(r"\S« ", page.split("Ce que sont devenus", 1)[1])
 
 def test_english_comments_meet_french_ones_and_silent_ones_are_apart(demo):
     db = demo
