@@ -49,6 +49,9 @@ def test_the_report_says_in_words_where_each_v1_theme_went(demo, login_as):
     followed = re.findall(r"(?:Scindé en|Se poursuit dans|dans) « [^»]+ » \(\d+ commentaires? proches?\)", page)
     assert followed, "no v1 theme is said to go on in v2"
     assert not re.search(r"\S« ", page.split("Ce que sont devenus", 1)[1])
+    staff_page = " ".join(unescape(login_as("staff").get(f"/lab/iterations/{v2}/themes").text).split())
+    staff_page = re.sub(r"<[^>]+>", "", staff_page)
+    assert re.search(r"(?:scindé en|se poursuit dans|dans) « [^»]+ » \(\d+ commentaires? proches?\)", staff_page)
 
 def test_english_comments_meet_french_ones_and_silent_ones_are_apart(demo):
     db = demo
