@@ -105,10 +105,15 @@ def _encode_all(texts: list[str], encode: Any, report: Any) -> Any:
     """Sentence vectors of every comment, in batches, so progress moves and tracking reuses them."""
     import numpy as np
 
+    from analysis.themes.vectors import SEMANTIC_DIM
+
+    if not texts:
+        return None
     batch = 2_048
-    parts = []
+    # Filled in place: batches then stacked would hold every vector twice (2 GB each at 1M).
+    vectors = np.empty((len(texts), SEMANTIC_DIM), dtype=np.float32)
     for start in range(0, len(texts), batch):
-        parts.append(encode(texts[start : start + batch]))
+        vectors[start : start + batch] = encode(texts[start : start + batch])
         if report:
             report("encode", min(start + batch, len(texts)), len(texts))
-    return np.vstack(parts) if parts else None
+    return vectors
