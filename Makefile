@@ -51,6 +51,7 @@ bench: install system-deps
 bench-themes: install
 	$(BIN)/python -m benchmarks.themes
 	$(BIN)/python -m benchmarks.tracking
+	$(BIN)/python -m benchmarks.themes_cli
 
 # Extract the French msgids (templates, `_`, `gettext`, `ngettext` and the `N_` marker of domain modules)
 # into a temporary template, then merge it into the English catalogue. Translate the new empty entries.

@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -240,8 +240,8 @@ def _augment(text: str, rng: random.Random, words: Sequence[str]) -> str:
     return out.lower() if rng.random() < 0.3 else out
 
 
-def speed_corpus(n: int, seed: int = 0) -> list[str]:
-    """n comments sampled from all labelled files, altered so that few are near-duplicates."""
+def speed_comments(n: int, seed: int = 0) -> Iterator[str]:
+    """n comments sampled from all labelled files, altered so that few are near-duplicates, one at a time."""
     # Near-duplicates are merged before clustering, so copies would make the test easy: about
     # 83% of the comments of this corpus are distinct units.
     pool: list[str] = []
@@ -249,7 +249,13 @@ def speed_corpus(n: int, seed: int = 0) -> list[str]:
         pool += load(name)[0]
     rng = random.Random(seed)
     words = sorted({w for text in pool for w in text.split() if len(w) > 3 and w.isalpha()})
-    return [_augment(rng.choice(pool), rng, words) for _ in range(n)]
+    for _ in range(n):
+        yield _augment(rng.choice(pool), rng, words)
+
+
+def speed_corpus(n: int, seed: int = 0) -> list[str]:
+    """The same comments as ``speed_comments``, as a list."""
+    return list(speed_comments(n, seed))
 
 
 def _peak_rss_mb() -> float:

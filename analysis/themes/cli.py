@@ -1,91 +1,21 @@
 """``lab themes``: cluster any CSV or JSONL export of comments into themes, written as JSON.
 
 The command is defined here, beside the analysis it runs; ``lab.cli`` registers it. It calls
-the same ``find_themes`` as the web page, so a theme list can be checked outside the app.
+the same ``find_themes`` as the web page, so a theme list can be checked outside the app. The
+input is read as a stream (``analysis.themes.comment_files``): a 1M-row export fits in 2 GB.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import click
 
+from analysis.themes.comment_files import read_comments
+
 __all__ = ["read_comments", "themes"]
-
-_JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
-
-
-def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252: what French spreadsheet exports use."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def _read_jsonl(text: str, column: str) -> list[Any]:
-    """One object per non-blank line; a JSON array of objects is accepted too."""
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            rows = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise click.BadParameter(f"JSON invalide : {error}", param_hint="INPUT") from error
-        numbered = list(enumerate(rows, start=1))
-    else:
-        numbered = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    numbered.append((number, json.loads(line)))
-                except json.JSONDecodeError as error:
-                    raise click.BadParameter(f"ligne {number} : JSON invalide ({error.msg})", param_hint="INPUT") from error
-    values = []
-    for number, row in numbered:
-        if not isinstance(row, dict):
-            raise click.BadParameter(f"ligne {number} : un objet JSON est attendu", param_hint="INPUT")
-        if column not in row:
-            raise click.BadParameter(
-                f"colonne « {column} » absente (ligne {number} ; clés : {', '.join(map(str, row)) or 'aucune'})",
-                param_hint="'--text-column'",
-            )
-        values.append(row[column])
-    return values
-
-
-def _read_csv(text: str, column: str) -> list[Any]:
-    """Delimiter sniffed among , ; tab (French Excel writes ";")."""
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    header = reader.fieldnames or []
-    if column not in header:
-        raise click.BadParameter(
-            f"colonne « {column} » absente (colonnes : {', '.join(header) or 'aucune'})", param_hint="'--text-column'"
-        )
-    return [row.get(column) for row in reader]
-
-
-def read_comments(path: Path, column: str) -> list[str]:
-    """The comment texts of a CSV or JSONL file, in row order; clear errors otherwise."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise click.BadParameter(f"fichier illisible : {path} ({error.strerror or error})", param_hint="INPUT") from error
-    text = _decode(raw)
-    if not text.strip():
-        raise click.BadParameter(f"fichier vide : {path}", param_hint="INPUT")
-    values = _read_jsonl(text, column) if path.suffix.lower() in _JSONL_SUFFIXES else _read_csv(text, column)
-    if not values:
-        raise click.BadParameter(f"aucun commentaire dans {path}", param_hint="INPUT")
-    return ["" if v is None else str(v) for v in values]
 
 
 @click.command("themes")
@@ -175,10 +105,15 @@ def _encode_all(texts: list[str], encode: Any, report: Any) -> Any:
     """Sentence vectors of every comment, in batches, so progress moves and tracking reuses them."""
     import numpy as np
 
+    from analysis.themes.vectors import SEMANTIC_DIM
+
+    if not texts:
+        return None
     batch = 2_048
-    parts = []
+    # Filled in place: batches then stacked would hold every vector twice (2 GB each at 1M).
+    vectors = np.empty((len(texts), SEMANTIC_DIM), dtype=np.float32)
     for start in range(0, len(texts), batch):
-        parts.append(encode(texts[start : start + batch]))
+        vectors[start : start + batch] = encode(texts[start : start + batch])
         if report:
             report("encode", min(start + batch, len(texts)), len(texts))
-    return np.vstack(parts) if parts else None
+    return vectors

@@ -74,6 +74,8 @@ OUTLIER_MIN_SPREAD = 0.05
 # Texts are prepared, and encoded, in batches of this many: progress moves, memory stays flat.
 BATCH = 10_000
 ENCODE_BATCH = 2_048
+# Row-wise arithmetic on unit vectors runs by chunks of this many rows: bounded temporaries.
+ROW_CHUNK = 65_536
 
 
 # ------------------------------------------------------------------------------------- the steps
@@ -441,10 +443,17 @@ def _themes_and_noise(unit_labels: np.ndarray, unit_vectors: np.ndarray, weights
                       params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Theme of each unit (-1 = "Autres": far from its centre, or in a theme too small), largest first."""
     n_clusters = int(unit_labels.max()) + 1
+    n_units = unit_labels.shape[0]
     centres = np.zeros((n_clusters, unit_vectors.shape[1]))
-    np.add.at(centres, unit_labels, unit_vectors * weights[:, None])
+    # By chunks of rows, in order (the same sums): a float64 copy of 1M vectors would take 0.8 GB.
+    for start in range(0, n_units, ROW_CHUNK):
+        rows = slice(start, start + ROW_CHUNK)
+        np.add.at(centres, unit_labels[rows], unit_vectors[rows] * weights[rows, None])
     centres = normalize(centres)
-    similarity = np.einsum("nd,nd->n", unit_vectors, centres[unit_labels])
+    similarity = np.empty(n_units)
+    for start in range(0, n_units, ROW_CHUNK):
+        rows = slice(start, start + ROW_CHUNK)
+        similarity[rows] = np.einsum("nd,nd->n", unit_vectors[rows], centres[unit_labels[rows]])
     keep = np.ones(unit_labels.shape[0], dtype=bool)
     if chosen > 1:
         if weights.sum() >= OUTLIER_MIN_COMMENTS:

@@ -10,6 +10,7 @@ used (Snowball stemmers, RegexpTokenizer): nltk's data downloader is never calle
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -139,12 +140,14 @@ def _stemmer(lang: Lang) -> SnowballStemmer:
 @lru_cache(maxsize=200_000)
 def stem(token: str, lang: Lang) -> str:
     """Accent-folded Snowball stem, the matching key ("refusée", "refuse" -> "refus")."""
-    return strip_accents(_stemmer(lang).stem(token))
+    return sys.intern(strip_accents(_stemmer(lang).stem(token)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProcessedText:
     """One comment ready for analysis: masked text, language, content tokens and their stems."""
+
+    # Slots and interned words: a million comments hold one copy of each word, not one per use.
 
     text: str
     lang: Lang
@@ -160,7 +163,7 @@ class ProcessedText:
 def _content(tokens: Sequence[str], lang: Lang) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Content tokens (stop words removed, matched folded) and their stems, aligned."""
     stops = stop_words(lang)
-    kept = tuple(t for t in tokens if strip_accents(t) not in stops)
+    kept = tuple(sys.intern(t) for t in tokens if strip_accents(t) not in stops)
     return kept, tuple(stem(t, lang) for t in kept)
 
 
