@@ -111,9 +111,14 @@ def spec_validate(
 @router.post("/api/v1/specs/validate", tags=["specs"])
 async def spec_validate_api(request: Request, _user: StaffUser) -> JSONResponse:
     """Validate a YAML spec sent as the raw request body; issues name step, field and line."""
-    text = (await request.body()).decode("utf-8", errors="replace")
+    body = await request.body()
+    return await run_in_threadpool(_validation_answer, body)  # validation is CPU work: never on the event loop
+
+
+def _validation_answer(body: bytes) -> JSONResponse:
+    """The API's verdict on a spec: its title and steps, or every issue with its step, field and line."""
     try:
-        spec = await run_in_threadpool(parse_spec, text)  # validation is CPU work: never on the event loop
+        spec = parse_spec(body.decode("utf-8", errors="replace"))
     except SpecError as exc:
         issues = [
             {"message": i.message, "line": i.line, "step": i.step, "field": i.field, "path": i.path} for i in exc.issues
