@@ -57,6 +57,7 @@ async def organisation_save(
 
 
 def _save(db, form: dict[str, str], logo: bytes | None, remove_logo: bool, user_id: int) -> None:
+    """Identity, logo and audit entry in one transaction, off the event loop (the logo is checked byte by byte)."""
     now = utcnow()
     with write(db):
         saved = organisation.save(db, form, now=now, user_id=user_id)
