@@ -23,6 +23,10 @@ from tests.mail_server import RelayProcess
 from tests.support import Browser
 
 PEOPLE = 1000
+# How late a relay's timestamp may be: the SMTP exchange that follows each slot takes a varying time on a
+# busy two-core machine (20 ms seen in CI). A provider counts per minute; without a limit, 101 messages
+# reach a local relay in well under half a second, so this slack still catches a limiter that lets a burst through.
+RELAY_JITTER = 0.05
 
 
 @pytest.fixture
@@ -71,11 +75,11 @@ def test_a_thousand_invitations_all_arrive_never_faster_than_the_limit(db, setti
     per_minute = 6000  # one message every 10 ms
     arrivals = _send_everything(db, settings, relay, users, per_minute)
     per_second = per_minute // 60
-    # Any 101 consecutive arrivals span at least a second (1 % allowed for the relay's own timing jitter).
+    # Any 101 consecutive arrivals span at least a second, less the relay's timing jitter.
     tightest = min(arrivals[i + per_second] - arrivals[i] for i in range(len(arrivals) - per_second))
-    assert tightest >= 0.99, f"{per_second + 1} messages arrived within {tightest:.3f} s"
+    assert tightest >= 1 - RELAY_JITTER, f"{per_second + 1} messages arrived within {tightest:.3f} s"
     took = arrivals[-1] - arrivals[0]
-    assert took >= (PEOPLE - 1) * 60 / per_minute * 0.99
+    assert took >= (PEOPLE - 1) * 60 / per_minute - RELAY_JITTER
     print(f"\n{PEOPLE} messages at a limit of {per_minute}/min: {took:.1f} s, {PEOPLE / took:.0f} messages/s, "
           f"tightest second: {per_second + 1} messages in {tightest:.3f} s")
 
@@ -83,5 +87,5 @@ def test_a_thousand_invitations_all_arrive_never_faster_than_the_limit(db, setti
 def test_the_limit_sets_the_pace_when_the_worker_could_go_faster(db, settings, relay, users):
     per_minute = 600  # one every 100 ms: a tenth of what the worker sends to a local relay even on a busy machine
     arrivals = _send_everything(db, settings, relay, users, per_minute, people=31)
-    assert arrivals[-1] - arrivals[0] >= 30 * 0.1 * 0.99
-    assert min(arrivals[i + 10] - arrivals[i] for i in range(len(arrivals) - 10)) >= 0.99, "11 within a second"
+    assert arrivals[-1] - arrivals[0] >= 30 * 0.1 - RELAY_JITTER
+    assert min(arrivals[i + 10] - arrivals[i] for i in range(len(arrivals) - 10)) >= 1 - RELAY_JITTER, "11 within a second"
