@@ -11,7 +11,9 @@ between them as written: "numéro de suivi", "photo refusée", "date du constat"
 - length: a phrase of two or three content words is worth more than a single word.
 
 A name never starts or ends on a stop word, except a negation that opens the complaint ("pas
-de numéro de suivi", from data/name_negations.txt), and never on a *filler*: a word that says
+de numéro de suivi", from data/name_negations.txt), never opens on a word the comments write as
+a verb or an attribute ("vous avez *écouté*", "c'est *mieux*": mostly after a pronoun, an
+auxiliary or an intensifier), and never on a *filler*: a word that says
 nothing about the service ("nice", "top", "bonne", "cheers", "rien"). Fillers are learned from
 the corpus, not listed: a word is one when the comments writing it are spread over the themes
 as if at random (a chi-squared test against placement in proportion to theme sizes), rather
@@ -36,7 +38,7 @@ from importlib import resources
 
 import numpy as np
 
-from analysis.themes.text import Lang, ProcessedText, remove_placeholders, stem, stop_words
+from analysis.themes.text import Lang, ProcessedText, split_at_placeholders, stem, stop_words
 from lab.folding import strip_accents
 
 __all__ = ["Naming", "ThemeNames", "learn_fillers", "name_themes", "phrases_of", "term_weights"]
@@ -64,6 +66,8 @@ MIN_FRENCH = 2
 # Phrases are read in at most this many comments per theme (evenly spread over their closeness
 # ranks): names are as good and a million comments cost seconds, not minutes.
 NAMING_SAMPLE = 1_000
+# A word of two to this many letters written in capitals is an acronym, kept so in names.
+MAX_ACRONYM = 4
 MMR_LAMBDA = 0.7
 # With sentence embeddings, the best phrases by c-TF-IDF are embedded and re-ranked by their
 # closeness to the theme's centre (KeyBERT's idea), this many per theme.
@@ -71,10 +75,15 @@ SHORTLIST = 8
 # A phrase preceded by a negation in at least this share of the comments writing it is named
 # with it: "pas de numéro de suivi" rather than "numéro de suivi".
 NEGATION_SHARE = 0.5
+# A word written after a pronoun, an auxiliary or an intensifier (data/name_verb_cues.txt) in at
+# least this share of the comments writing it is a verb or an attribute: no name opens on it.
+VERB_SHARE = 0.5
 
 _CLAUSES = re.compile(r"[.;:!?()\[\]«»\"“”…\n/|=+*]+|,|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+")
 _ELISION = {"'", "’", "ʼ"}
+# French infinitives of the first two groups, as folded: "tenir", "localiser" (not "mets", "occupe").
+_INFINITIVE = re.compile(r"(?:er|ir)$")
 
 
 @lru_cache(maxsize=4)
@@ -91,6 +100,8 @@ class Phrase:
     key: tuple[str, ...]
     surface: str
     negated: str | None
+    #: Written after a pronoun, an auxiliary or an intensifier: its first word is a verb or an attribute here.
+    after_cue: bool = False
 
 
 def _tokens(clause: str) -> list[tuple[str, str]]:
@@ -103,12 +114,28 @@ def _tokens(clause: str) -> list[tuple[str, str]]:
     return out
 
 
+def _as_named(word: str) -> str:
+    """A word as a name writes it: lower case, except an acronym ("CAF", "RNA", "SMS") written in capitals."""
+    return word if 2 <= len(word) <= MAX_ACRONYM and word.isupper() else word.lower()
+
+
+def _is_cue(folded: Sequence[str], tokens: Sequence[tuple[str, str]], start: int, lang: Lang, cues: frozenset[str]) -> bool:
+    """Whether the word before `start` shows the word at `start` is a verb or an attribute."""
+    if lang == "fr" and _INFINITIVE.search(folded[start]):
+        return False  # "me tenir au courant", "payer en ligne": an infinitive names what people want done
+    if start > 1 and tokens[start - 2][1] == "-":
+        return False  # an inverted subject ("pouvez-vous ajouter") comes before an infinitive
+    return folded[start - 1] in cues
+
+
 def phrases_of(text: str, lang: Lang, fillers: frozenset[str] = frozenset()) -> set[Phrase]:
     """Every candidate phrase a comment writes: 1-3 content words, small words between them as written."""
     stops = stop_words(lang)
     negations, connectors = _word_list("name_negations.txt"), _word_list("name_connectors.txt")
+    cues = _word_list("name_verb_cues.txt")
     found: set[Phrase] = set()
-    for clause in _CLAUSES.split(remove_placeholders(text)):
+    clauses = (clause for part in split_at_placeholders(text) for clause in _CLAUSES.split(part))
+    for clause in clauses:
         tokens = _tokens(clause)
         folded = [strip_accents(word.lower()) for word, _joiner in tokens]
         content = [len(word) >= 2 and word not in stops for word in folded]
@@ -120,6 +147,7 @@ def phrases_of(text: str, lang: Lang, fillers: frozenset[str] = frozenset()) -> 
                 if start - back >= 0 and folded[start - back] in negations:
                     negated = "".join(w + j for w, j in tokens[start - back : start]).lower()
                     break
+            after_cue = start > 0 and _is_cue(folded, tokens, start, lang, cues)
             key: list[str] = []
             gap = 0
             for end in range(start, len(tokens)):
@@ -128,9 +156,10 @@ def phrases_of(text: str, lang: Lang, fillers: frozenset[str] = frozenset()) -> 
                     # where the folded "oublie" would give "oubl", a key no surface word maps back to.
                     key.append(stem(tokens[end][0].lower(), lang))
                     gap = 0
-                    if folded[end] not in fillers:
-                        surface = "".join(w + (j if i < end else "") for i, (w, j) in enumerate(tokens[start : end + 1], start))
-                        found.add(Phrase(tuple(key), " ".join(surface.split()).lower(), negated))
+                    if folded[end] not in fillers and tokens[end][1] != "'":  # "quelqu'" of "quelqu'un" ends no phrase
+                        surface = "".join(_as_named(w) + (j if i < end else "")
+                                          for i, (w, j) in enumerate(tokens[start : end + 1], start))
+                        found.add(Phrase(tuple(key), " ".join(surface.split()), negated, after_cue))
                     if len(key) == MAX_CONTENT_WORDS:
                         break
                 else:
@@ -273,6 +302,8 @@ def name_themes(
     surfaces: dict[tuple[str, ...], Counter[str]] = {}
     negations: dict[tuple[tuple[str, ...], int], Counter[str]] = {}
     frequency: Counter[tuple[str, ...]] = Counter()
+    leads: Counter[str] = Counter()
+    cued: Counter[str] = Counter()
     for c, sample in enumerate(samples):
         by_key: dict[tuple[str, ...], set[int]] = {}
         seen: set[frozenset[str]] = set()
@@ -283,6 +314,9 @@ def name_themes(
                 continue
             seen.add(wording)
             for phrase in phrases_of(doc.text, doc.lang, fillers):
+                if len(phrase.key) == 1:
+                    leads[phrase.key[0]] += 1
+                    cued[phrase.key[0]] += phrase.after_cue
                 by_key.setdefault(phrase.key, set()).add(i)
                 surfaces.setdefault(phrase.key, Counter())[phrase.surface] += 1
                 if phrase.negated and doc.lang == langs[c]:
@@ -291,6 +325,9 @@ def name_themes(
         seen_in.append(seen)
         frequency.update({key: len(ids) for key, ids in by_key.items()})
     average = sum(len(s) for s in samples) / max(len(samples), 1)
+    # Words the comments mostly write as a verb or an attribute ("avez écouté", "c'est mieux"):
+    # a name opening on one tells what someone did or felt, not what the theme is about.
+    verbal = {word for word, count in leads.items() if cued[word] >= VERB_SHARE * count}
 
     names = []
     for c, sample in enumerate(samples):
@@ -314,10 +351,12 @@ def name_themes(
                 continue
             close = float(near[list(own)].mean()) / mean_near if mean_near > 0 else 1.0
             scored.append((distinct * max(close, 0.0) * (1 + LENGTH_BONUS * (len(key) - 1)), key))
+        scored = [item for item in scored if item[1][0] not in verbal] or scored
         if unigram_scores:
             # The name opens on one of the theme's most distinctive words: "quotient familial", not
             # "part le quotient familial".
-            top_words = {k for k, _s in sorted(unigram_scores, key=lambda item: (-item[1], item[0]))[:ANCHORS]}
+            openers = [item for item in unigram_scores if item[0] not in verbal] or unigram_scores
+            top_words = {k for k, _s in sorted(openers, key=lambda item: (-item[1], item[0]))[:ANCHORS]}
             scored = [item for item in scored if item[1][0] in top_words] or scored
         label = ""
         if scored:

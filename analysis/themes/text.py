@@ -30,6 +30,7 @@ __all__ = [
     "mask",
     "preprocess",
     "remove_placeholders",
+    "split_at_placeholders",
     "stem",
     "stop_words",
     "surface_forms",
@@ -76,6 +77,11 @@ def mask(text: str) -> str:
 def remove_placeholders(text: str) -> str:
     """Drop "[courriel]"-style placeholders: they mark removed data, not what the comment says."""
     return " ".join(_placeholders().sub(" ", text).split())
+
+
+def split_at_placeholders(text: str) -> list[str]:
+    """The parts between placeholders: words on either side of removed data were never written together."""
+    return _placeholders().split(text)
 
 
 def tokenize(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 
 from analysis.themes import analyses, contract, reading
+from analysis.themes.comments import iteration_comments
 from analysis.themes.remarks import is_no_remark
 from lab.demo.loader import load_demo
 
@@ -91,3 +92,24 @@ def test_no_demo_theme_is_named_by_filler_words(demo):
             assert not {"nice", "top", "bonne", "cheers", "merci", "rien", "savais"} & set(words), view.label
             assert words[0] not in fillers and words[-1] not in fillers, view.label
             assert " · " not in view.label  # a phrase, not a keyword list
+
+
+# What shows the next word is a verb or an attribute: "vous avez écouté", "je mets", "qui s'occupe", "c'est
+# mieux"; not an inverted subject, before an infinitive ("faut-il payer").
+VERB_CUE = re.compile(r"(?<![-\w])(?:je|j'|tu|il|elle|on|nous|vous|ils|elles|se|s'|ai|as|a|avez|avons|ont|est|sont|été|être|"
+                      r"très|vraiment|beaucoup)\s*$", re.IGNORECASE)
+
+
+def test_no_demo_theme_name_opens_on_a_verb_or_an_attribute(demo):
+    db = demo
+    for (iteration_id,) in db.execute("SELECT id FROM iterations"):
+        texts = [c["text"] for c in iteration_comments(db, iteration_id)]
+        for view in contract.iteration_themes(db, iteration_id):
+            if view.side != "current" or view.is_noise or view.is_no_remark:
+                continue
+            first = re.escape(view.label.split()[0].lower())
+            if first.endswith(("er", "ir")):
+                continue  # an infinitive says what people want done: "Tenir au courant", "Payer en ligne"
+            before = [text[: found.start()] for text in texts for found in re.finditer(rf"\b{first}\b", text.lower())]
+            cued = sum(1 for text in before if VERB_CUE.search(text))
+            assert cued < len(before) / 2, (view.label, cued, len(before))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.themes.clustering import find_themes
 from analysis.themes.naming import learn_fillers, phrases_of
-from analysis.themes.text import preprocess, stop_words
+from analysis.themes.text import mask, preprocess, stop_words
 
 PHOTO = ["photo refusée, top le reste", "la photo est refusée", "photo refusée au format jpeg", "ma photo est refusée, nice",
          "photo refusée encore, nice", "photo refusée sans raison", "la photo refusée par le site"]
@@ -16,6 +16,14 @@ DATE = ["le champ date est obligatoire, top", "date du constat obligatoire", "la
 MAP_EN = ["the map does not load", "map is not loading at all", "the map won't load on my phone", "map not loading, nice",
           "the map never loads", "map does not load, cheers"]
 CORPUS = PHOTO + TRACKING + DATE + MAP_EN
+# A theme about tracking where the comments also say what was done ("vous avez écouté les remarques").
+LISTENED = ["vous avez écouté les remarques, mais le suivi du signalement manque",
+            "on voit que vous avez écouté les remarques, reste le suivi du signalement",
+            "vous avez écouté les remarques, il manque un suivi du signalement",
+            "je vois que vous avez écouté les remarques mais aucun suivi",
+            "le suivi du signalement est toujours absent",
+            "aucun suivi du signalement après l'envoi",
+            "suivi du signalement inexistant, vous avez écouté les remarques pourtant"]
 
 
 def test_words_spread_evenly_over_themes_are_learned_as_fillers():
@@ -29,6 +37,26 @@ def test_phrases_keep_the_small_words_as_written():
     found = {p.surface for p in phrases_of("Pas de numéro de suivi après l'envoi", "fr")}
     assert "numéro de suivi" in found and "numéro" in found
     assert not any(p.split()[0] in stop_words("fr") or p.split()[-1] in stop_words("fr") for p in found)
+
+
+def test_a_phrase_never_bridges_removed_data():
+    masked = mask("J'attends d'être recontacté au 06 12 34 56 78 en journée")
+    found = {p.surface for p in phrases_of(masked, "fr")}
+    assert "recontacté" in found and "journée" in found
+    assert not any("recontacté" in p and "journée" in p for p in found), found
+
+
+def test_an_elided_word_ends_no_phrase_and_acronyms_keep_their_capitals():
+    found = {p.surface for p in phrases_of("Déjà signalé par quelqu'un d'autre ? Le quotient de la CAF", "fr")}
+    assert not any(p.endswith("quelqu") for p in found), found
+    assert "quotient de la CAF" in found and "CAF" in found
+
+
+def test_a_name_does_not_open_on_what_someone_did_but_on_what_the_theme_is_about():
+    result = find_themes(PHOTO + DATE + MAP_EN + LISTENED, backend="tfidf")
+    tracking = max((t for t in result.themes if set(t.member_indices) & set(range(20, 27))), key=lambda t: t.size)
+    # "écouté" is written after "vous avez" each time: a verb, what the team did, not the theme.
+    assert tracking.label == "Suivi du signalement"
 
 
 def test_themes_are_named_by_a_phrase_never_by_a_filler_and_french_first():
