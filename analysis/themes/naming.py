@@ -120,8 +120,8 @@ def _as_named(word: str) -> str:
 
 
 def _is_cue(folded: Sequence[str], tokens: Sequence[tuple[str, str]], start: int, lang: Lang, cues: frozenset[str]) -> bool:
-    """Whether the word before `start` shows the word at `start` is a verb or an attribute."""
-    if lang == "fr" and _INFINITIVE.search(folded[start]):
+    """Whether the word before `start` shows the French word at `start` is a verb or an attribute."""
+    if lang != "fr" or _INFINITIVE.search(folded[start]):
         return False  # "me tenir au courant", "payer en ligne": an infinitive names what people want done
     if start > 1 and tokens[start - 2][1] == "-":
         return False  # an inverted subject ("pouvez-vous ajouter") comes before an infinitive
