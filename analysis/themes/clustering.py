@@ -37,7 +37,7 @@ from sklearn.preprocessing import normalize
 from analysis.themes.boilerplate import learn_boilerplate
 from analysis.themes.geometry import MINIBATCH_ABOVE, kmeans, knn, neighbour_count, select_k, smooth
 from analysis.themes.naming import name_themes, term_weights
-from analysis.themes.quotes import N_QUOTES, quote_key
+from analysis.themes.quotes import N_QUOTES, QUOTE_SCAN, quote_key, repeats
 from analysis.themes.remarks import is_no_remark
 from analysis.themes.results import Theme, ThemeResult
 from analysis.themes.text import ProcessedText, mask, preprocess, surface_forms
@@ -148,14 +148,14 @@ def _merge_near_duplicates(labels: np.ndarray, vectors: np.ndarray, neighbours: 
 
 
 def _quotes(order: Sequence[int], texts: Sequence[str], limit: int = N_QUOTES) -> list[str]:
-    """The first distinct comments (as a reader tells them apart: see `quote_key`) in order of closeness."""
-    seen: set[str] = set()
+    """The first distinct comments (as a reader tells them apart: see `repeats`) in order of closeness."""
+    seen: list[str] = []
     quotes: list[str] = []
-    for i in order:
+    for i in order[:QUOTE_SCAN]:
         text = " ".join(texts[i].split())
         key = quote_key(text)
-        if key and key not in seen:
-            seen.add(key)
+        if key and not repeats(key, seen):
+            seen.append(key)
             quotes.append(text)
             if len(quotes) == limit:
                 break

@@ -38,6 +38,7 @@ from importlib import resources
 
 import numpy as np
 
+from analysis.themes.quotes import MIN_HELD_WORDS, repeats
 from analysis.themes.text import Lang, ProcessedText, split_at_placeholders, stem, stop_words
 from lab.folding import strip_accents
 
@@ -68,6 +69,9 @@ MIN_FRENCH = 2
 NAMING_SAMPLE = 1_000
 # A word of two to this many letters written in capitals is an acronym, kept so in names.
 MAX_ACRONYM = 4
+# A comment is compared with at most this many earlier ones sharing each of its word trigrams
+# (the latest), to tell whether it repeats one of them.
+REPEAT_CANDIDATES = 20
 MMR_LAMBDA = 0.7
 # With sentence embeddings, the best phrases by c-TF-IDF are embedded and re-ranked by their
 # closeness to the theme's centre (KeyBERT's idea), this many per theme.
@@ -199,6 +203,33 @@ def learn_fillers(theme_docs: Sequence[Sequence[ProcessedText]]) -> frozenset[st
     return frozenset(fillers)
 
 
+def _distinct_remarks(docs: Sequence[ProcessedText]) -> list[int]:
+    """Positions of the comments that repeat no earlier one, by the rule quotes are told apart (`repeats`)."""
+    kept: list[int] = []
+    short_wordings: set[frozenset[str]] = set()
+    keys: list[str] = []
+    by_trigram: dict[tuple[str, ...], list[int]] = {}
+    for position, doc in enumerate(docs):
+        stems = doc.stems
+        if len(stems) < MIN_HELD_WORDS:
+            wording = frozenset(stems)
+            if wording in short_wordings:
+                continue
+            short_wordings.add(wording)
+        else:
+            # A run of MIN_HELD_WORDS stems or more shares a trigram: only comments sharing one are compared.
+            trigrams = {stems[k : k + 3] for k in range(len(stems) - 2)}
+            near = {j for gram in trigrams for j in by_trigram.get(gram, ())[-REPEAT_CANDIDATES:]}
+            key = " ".join(stems)
+            if repeats(key, (keys[j] for j in sorted(near))):
+                continue
+            for gram in trigrams:
+                by_trigram.setdefault(gram, []).append(len(keys))
+            keys.append(key)
+        kept.append(position)
+    return kept
+
+
 @dataclass(frozen=True)
 class Naming:
     """A theme's name, the language it is written in, and its secondary keywords."""
@@ -295,10 +326,11 @@ def name_themes(
     fillers = learn_fillers(theme_docs)
     langs = [_name_lang(d) for d in theme_docs]
 
-    # Phrases of every sampled comment, counted once per comment; a comment written again
-    # (the same words) counts once, so one remark copied three times is no frequent phrase.
+    # Phrases of every sampled comment, counted once per comment; a comment repeating another
+    # (the same words, or a mediator's prefix before them) counts once, so one remark copied
+    # three times is no frequent phrase.
     writers: list[dict[tuple[str, ...], set[int]]] = []
-    seen_in: list[set[frozenset[str]]] = []
+    remarks: list[int] = []
     surfaces: dict[tuple[str, ...], Counter[str]] = {}
     negations: dict[tuple[tuple[str, ...], int], Counter[str]] = {}
     frequency: Counter[tuple[str, ...]] = Counter()
@@ -306,13 +338,9 @@ def name_themes(
     cued: Counter[str] = Counter()
     for c, sample in enumerate(samples):
         by_key: dict[tuple[str, ...], set[int]] = {}
-        seen: set[frozenset[str]] = set()
-        for i in sample:
+        distinct = [sample[k] for k in _distinct_remarks(theme_docs[c])]
+        for i in distinct:
             doc = docs[members[c][i]]
-            wording = frozenset(doc.stems)
-            if wording in seen:
-                continue
-            seen.add(wording)
             for phrase in phrases_of(doc.text, doc.lang, fillers):
                 if len(phrase.key) == 1:
                     leads[phrase.key[0]] += 1
@@ -322,7 +350,7 @@ def name_themes(
                 if phrase.negated and doc.lang == langs[c]:
                     negations.setdefault((phrase.key, c), Counter())[phrase.negated] += 1
         writers.append(by_key)
-        seen_in.append(seen)
+        remarks.append(len(distinct))
         frequency.update({key: len(ids) for key, ids in by_key.items()})
     average = sum(len(s) for s in samples) / max(len(samples), 1)
     # Words the comments mostly write as a verb or an attribute ("avez écouté", "c'est mieux"):
@@ -346,7 +374,7 @@ def name_themes(
             distinct = (len(own) / size) * math.log1p(average / frequency[key])
             if len(key) == 1:
                 unigram_scores.append((key[0], distinct))
-            need = max(2, (MIN_PHRASE_COVERAGE if len(key) > 1 else MIN_COVERAGE) * len(seen_in[c]))
+            need = max(2, (MIN_PHRASE_COVERAGE if len(key) > 1 else MIN_COVERAGE) * remarks[c])
             if len(own) < need and len(in_lang) >= 2:
                 continue
             close = float(near[list(own)].mean()) / mean_near if mean_near > 0 else 1.0

@@ -59,6 +59,17 @@ def test_a_name_does_not_open_on_what_someone_did_but_on_what_the_theme_is_about
     assert tracking.label == "Suivi du signalement"
 
 
+def test_one_remark_written_again_with_a_mediators_prefix_is_one_writer_of_its_phrases():
+    remark = "aucune idée de ce que devient mon signalement après l'envoi"
+    tracking = ["Au guichet, Madame explique : " + remark, "Propos recueillis : " + remark, remark + " !",
+                "pas de suivi du signalement", "suivi inexistant", "je voudrais un suivi", "aucun suivi après l'envoi",
+                "un suivi par mail svp"]
+    result = find_themes(PHOTO + DATE + tracking, backend="tfidf", k=3)
+    theme = next(t for t in result.themes if 14 in t.member_indices)
+    # "aucune idée" is one person's remark, whatever was written before it; five people ask for a "suivi".
+    assert theme.label == "Suivi"
+
+
 def test_themes_are_named_by_a_phrase_never_by_a_filler_and_french_first():
     result = find_themes(CORPUS, backend="tfidf")
     names = {frozenset(t.member_indices): t for t in result.themes}

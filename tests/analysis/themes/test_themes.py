@@ -7,6 +7,7 @@ import pytest
 
 from analysis.themes.clustering import find_themes, select_k
 from analysis.themes.labels import LABEL_SEPARATOR
+from analysis.themes.quotes import distinct_quotes
 
 PAYMENT = [
     "Le paiement par carte a été refusé",
@@ -68,6 +69,18 @@ def test_quotes_differing_only_in_case_accents_or_punctuation_are_one_quote():
     result = find_themes(same * 10 + ["Aucun suivi du signalement après l'envoi du formulaire"] * 2)
     quotes = [q for theme in result.themes for q in theme.quotes]
     assert sum("toujours pas de suivi" in q.casefold() for q in quotes) == 1, quotes
+
+
+def test_a_quote_held_whole_in_another_is_no_second_quote():
+    """A mediator's "Au guichet, Madame explique : …" before a remark already quoted says nothing new."""
+    remark = "Toujours pas de suivi après l'envoi, on ne sait pas ce que devient le signalement."
+    same = [remark, "Au guichet, Madame explique : " + remark.lower(), "Propos recueillis : " + remark]
+    result = find_themes(same * 10 + ["Aucun suivi du signalement après l'envoi du formulaire"] * 2)
+    quotes = [q for theme in result.themes for q in theme.quotes]
+    assert sum("toujours pas de suivi" in q.casefold() for q in quotes) == 1, quotes
+    texts = {1: same[1], 2: remark, 3: "Pas de suivi", 4: "Aucun suivi", 5: "pas de suivi !"}
+    # Curation picks quotes by the same rule; a short quote is held in many and repeats none.
+    assert distinct_quotes([1, 2, 3, 4, 5], texts) == [1, 3, 4]
 
 
 def test_all_empty_after_cleaning_is_all_noise():
