@@ -18,7 +18,9 @@ Both iterations are clustered with the number of labels given, on the stored sen
 theme of N-1 holding most of its comments; a new label's, whether the theme of N holding most
 of its comments is new. Target: accuracy at least .90, and no "resolved" for a halved label.
 Names are scored too: the share of themes whose name holds a word of their majority label's
-name ("card_arrival" -> card, arrival), for the datasets whose labels are words.
+name ("card_arrival" -> card, arrival), for the datasets whose labels are words; "before" for the
+former keyword labels (a theme's first three c-TF-IDF terms as written, joined by " · ") of the
+same themes, "after" for the phrase names.
 """
 
 from __future__ import annotations
@@ -80,20 +82,33 @@ def _majority_theme(rows: Sequence[int], assignments: Sequence[int | None]) -> i
     return found.most_common(1)[0][0] if found else None
 
 
-def _name_hits(result: Any, labels: Sequence[str]) -> float:
-    """Share of themes whose name holds a word of their majority label's name."""
+def _name_hits(result: Any, labels: Sequence[str], names: Sequence[str]) -> float:
+    """Share of themes whose name (one per theme of `result`) holds a word of their majority label's name."""
     hits = total = 0
-    for theme in result.themes:
+    for theme, theme_name in zip(result.themes, names):
         majority = Counter(labels[i] for i in theme.member_indices).most_common(1)[0][0]
         words = {w for w in re.split(r"[_\W]+", majority.lower()) if len(w) > 2}
-        name = set(re.findall(r"\w+", theme.label.lower()))
         total += 1
-        hits += bool(words & name)
+        hits += bool(words & set(re.findall(r"\w+", theme_name.lower())))
     return hits / total if total else 0.0
 
 
+def _former_names(result: Any, texts: Sequence[str]) -> list[str]:
+    """The keyword label each theme had before phrase names, so both are scored on the same themes."""
+    from analysis.themes.clustering import _prepare
+    from analysis.themes.labels import LABEL_SEPARATOR, N_LABEL_TERMS
+    from analysis.themes.text import surface_forms
+
+    # The former labels were a theme's first c-TF-IDF stems (its term weights, in rank order),
+    # each shown as the word most written for it among the comments find_themes clustered.
+    _masked, no_remark, docs, _boilerplate = _prepare(texts, None, None)
+    surface = surface_forms(d for d, skip in zip(docs, no_remark) if not d.is_empty and not skip)
+    return [LABEL_SEPARATOR.join(surface.get(stem, stem) for stem in list(theme.term_weights)[:N_LABEL_TERMS])
+            for theme in result.themes]
+
+
 def run_pair(name: str, texts: list[str], labels: list[str], vectors: np.ndarray | None, seed: int) -> dict[str, Any]:
-    """One iteration pair: statuses per label, accuracy, halved labels called resolved, name hit rate."""
+    """One iteration pair: statuses per label, accuracy, halved labels called resolved, name hit rates."""
     from analysis.themes.clustering import find_themes
     from analysis.themes.tracking import track
     from analysis.themes.vectors import shared_lexical_space
@@ -140,8 +155,11 @@ def run_pair(name: str, texts: list[str], labels: list[str], vectors: np.ndarray
         "clean_accuracy": clean[True] / max(clean[True] + clean[False], 1), "clean": clean[True] + clean[False],
         "by_role": {role: outcome[role, True] / n for role, n in ROLES.items()},
         "resolved_but_present": wrong_resolved,
-        "name_hits": statistics.mean([_name_hits(previous, [labels[i] for i in before]),
-                                      _name_hits(current, [labels[i] for i in after])]),
+        "name_hits": statistics.mean([_name_hits(previous, [labels[i] for i in before], [t.label for t in previous.themes]),
+                                      _name_hits(current, [labels[i] for i in after], [t.label for t in current.themes])]),
+        "former_name_hits": statistics.mean(
+            [_name_hits(result, [labels[i] for i in rows], _former_names(result, [texts[i] for i in rows]))
+             for result, rows in ((previous, before), (current, after))]),
     }
 
 
@@ -153,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args(argv)
     failed = False
-    print(f"{'dataset':<14} {'backend':<9} {'accuracy':>9} {'clean':>11} {'resolved≠':>9} {'names':>6}  "
+    print(f"{'dataset':<14} {'backend':<9} {'accuracy':>9} {'clean':>11} {'resolved≠':>9} {'names before/after':>18}  "
           "by role (kept/removed/halved/relabelled/new)")
     for name in args.datasets:
         texts, labels = load(name)
@@ -163,10 +181,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             accuracy = statistics.mean(r["accuracy"] for r in runs)
             wrong = sum(r["resolved_but_present"] for r in runs)
             names = statistics.mean(r["name_hits"] for r in runs)
+            former = statistics.mean(r["former_name_hits"] for r in runs)
             roles = "/".join(f"{statistics.mean(r['by_role'][role] for r in runs):.2f}" for role in ROLES)
             clean = statistics.mean(r["clean_accuracy"] for r in runs)
             share = statistics.mean(r["clean"] for r in runs) / len(ROLES_TOTAL)
-            print(f"{name:<14} {backend:<9} {accuracy:>9.2f} {clean:>5.2f} ({share:.0%}) {wrong:>9d} {names:>6.2f}  {roles}",
+            print(f"{name:<14} {backend:<9} {accuracy:>9.2f} {clean:>5.2f} ({share:.0%}) {wrong:>9d} {former:>13.2f}/{names:.2f}  {roles}",
                   flush=True)
             failed |= backend == "semantic" and (clean < TARGET or wrong > 0)
     sys.exit(1 if failed else 0)
