@@ -84,12 +84,15 @@ def _majority_theme(rows: Sequence[int], assignments: Sequence[int | None]) -> i
 
 def _name_hits(result: Any, labels: Sequence[str], names: Sequence[str]) -> float:
     """Share of themes whose name (one per theme of `result`) holds a word of their majority label's name."""
+    from analysis.themes.text import stem
+
+    # Words are compared by their English stem: "tires" names "tire_change", "transaction" names "transactions".
     hits = total = 0
     for theme, theme_name in zip(result.themes, names):
         majority = Counter(labels[i] for i in theme.member_indices).most_common(1)[0][0]
-        words = {w for w in re.split(r"[_\W]+", majority.lower()) if len(w) > 2}
+        words = {stem(w, "en") for w in re.split(r"[_\W]+", majority.lower()) if len(w) > 2}
         total += 1
-        hits += bool(words & set(re.findall(r"\w+", theme_name.lower())))
+        hits += bool(words & {stem(w, "en") for w in re.findall(r"\w+", theme_name.lower())})
     return hits / total if total else 0.0
 
 
