@@ -85,6 +85,8 @@ SUCCESSOR_SHARE = 0.2
 NEW_BELOW = 0.5
 EXAMPLES = 5
 CHUNK = 4096
+# Rows whose length is this close to 1 are taken as unit vectors as they are (float32 rounding).
+UNIT_TOLERANCE = 1e-5
 # Above this many comments in N, shares are estimated on a seeded uniform sample of this size
 # (and the test uses the sample's size): the pooled neighbour search stays within seconds.
 TRACK_SAMPLE = 20_000
@@ -154,8 +156,12 @@ def _members(themes: Sequence[Id | None], rng: np.random.Generator) -> dict[Id, 
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows of unit length, so cosines are dot products; rows that already are (LSA, encoders) are not copied."""
+    # Two exports of 1M comments: a copy of both sides' vectors would cost 0.8 GB at the peak.
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    if norms.size and float(np.abs(norms - 1.0).max()) < UNIT_TOLERANCE:
+        return vectors.astype(np.float32, copy=False)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
 
 
 def _member_scores(rows: np.ndarray, vectors: np.ndarray, order: list[Id], members: Mapping[Id, np.ndarray],

@@ -261,7 +261,8 @@ def shared_lexical_space(previous: Sequence[str], current: Sequence[str], *, mas
         return zeros[: len(previous)], zeros[len(previous) :]
     vectorizer = TfidfLsaVectorizer(random_state=random_state)
     vectorizer.fit(docs)
-    parts = [vectorizer.transform(preprocess(texts[start : start + SHARED_CHUNK], masked=masked))
-             for start in range(0, len(texts), SHARED_CHUNK)]
-    everything = np.vstack(parts) if parts else np.zeros((0, vectorizer.n_components_), dtype=np.float32)
+    # Filled in place: chunks then stacked would hold every vector twice (0.8 GB each for 1M + 1M).
+    everything = np.empty((len(texts), vectorizer.n_components_), dtype=np.float32)
+    for start in range(0, len(texts), SHARED_CHUNK):
+        everything[start : start + SHARED_CHUNK] = vectorizer.transform(preprocess(texts[start : start + SHARED_CHUNK], masked=masked))
     return everything[: len(previous)], everything[len(previous) :]
