@@ -358,6 +358,7 @@ def name_themes(
     verbal = {word for word, count in leads.items() if cued[word] >= VERB_SHARE * count}
 
     names = []
+    taken: set[str] = set()  # names given to earlier (larger) themes: two cards never read alike
     for c, sample in enumerate(samples):
         lang = langs[c]
         in_lang = [i for i in sample if docs[members[c][i]].lang == lang]
@@ -386,6 +387,7 @@ def name_themes(
             openers = [item for item in unigram_scores if item[0] not in verbal] or unigram_scores
             top_words = {k for k, _s in sorted(openers, key=lambda item: (-item[1], item[0]))[:ANCHORS]}
             scored = [item for item in scored if item[1][0] in top_words] or scored
+        scored = [item for item in scored if _display(surfaces[item[1]]).lower() not in taken] or scored
         label = ""
         if scored:
             best = _choose(scored, surfaces, None if centroids is None else centroids[c], embed)
@@ -400,6 +402,9 @@ def name_themes(
                          if k not in in_name][: 4 * N_KEYWORDS]
         unigram_writers = {k: writers[c][(k,)] for k, _s in keywords_pool}
         keywords = [surface_words.get(k, k) for k in _mmr(keywords_pool, unigram_writers, N_KEYWORDS)]
+        if label and label.lower() in taken and keywords:
+            label = f"{label} ({keywords[0]})"  # no other phrase qualifies: its first keyword tells them apart
+        taken.add(label.lower())
         names.append(Naming(label=_capitalised(label), lang=lang, keywords=keywords))
     return ThemeNames(names=names, fillers=fillers)
 

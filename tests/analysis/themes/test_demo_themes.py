@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -17,10 +18,31 @@ from lab.demo.loader import load_demo
 VOIRIE = "Signaler une anomalie sur la voie publique"
 
 
-@pytest.fixture
-def demo(db, settings):
+# The demo plays its sessions up to the hour it is loaded at, so its comments (and the themes
+# drawn from them) differ from one hour to the next. These checks read one demo, the one loaded
+# at this instant, so that they say the same thing whenever they run.
+DEMO_LOADED_AT = datetime(2026, 12, 7, 12, 30, tzinfo=UTC)
+
+
+def load_demo_at(db, settings, monkeypatch, moment: datetime) -> None:
+    for module in ("lab.demo.loader", "lab.demo.trials", "lab.demo.mail"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
     load_demo(db, settings)
+
+
+@pytest.fixture
+def demo(db, settings, monkeypatch):
+    load_demo_at(db, settings, monkeypatch, DEMO_LOADED_AT)
     return db
+
+
+# Loaded at 14:30, voirie v2 had two themes both named "Suivi".
+@pytest.mark.parametrize("moment", [DEMO_LOADED_AT, DEMO_LOADED_AT.replace(hour=14)])
+def test_no_two_themes_of_an_analysis_share_a_name(db, settings, monkeypatch, moment):
+    load_demo_at(db, settings, monkeypatch, moment)
+    for (iteration_id,) in db.execute("SELECT id FROM iterations"):
+        labels = [v.label.lower() for v in contract.iteration_themes(db, iteration_id) if v.side == "current"]
+        assert len(labels) == len(set(labels)), labels
 
 
 def iterations(db, title: str) -> list[int]:
