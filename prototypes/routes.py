@@ -21,6 +21,7 @@ from prototypes.answers import validate_step
 from prototypes.diff import diff_specs
 from prototypes.spec_issues import SpecError
 from prototypes.spec_reference import reference
+from prototypes.spec_verdict import validation_verdict
 from prototypes.spec_yaml import parse_spec
 from prototypes.step_page import step_context
 
@@ -112,19 +113,8 @@ def spec_validate(
 async def spec_validate_api(request: Request, _user: StaffUser) -> JSONResponse:
     """Validate a YAML spec sent as the raw request body; issues name step, field and line."""
     body = await request.body()
-    return await run_in_threadpool(_validation_answer, body)  # validation is CPU work: never on the event loop
-
-
-def _validation_answer(body: bytes) -> JSONResponse:
-    """The API's verdict on a spec: its title and steps, or every issue with its step, field and line."""
-    try:
-        spec = parse_spec(body.decode("utf-8", errors="replace"))
-    except SpecError as exc:
-        issues = [
-            {"message": i.message, "line": i.line, "step": i.step, "field": i.field, "path": i.path} for i in exc.issues
-        ]
-        return JSONResponse({"valid": False, "issues": issues}, status_code=422)
-    return JSONResponse({"valid": True, "title": spec.title, "steps": [s.key for s in spec.steps]})
+    payload, status = await run_in_threadpool(validation_verdict, body)  # validation is CPU work: never on the event loop
+    return JSONResponse(payload, status_code=status)
 
 
 @router.post("/lab/prototypes")
