@@ -15,7 +15,8 @@ after ``benchmarks.themes``). For each dataset and seed, iteration N-1 is a samp
 Both iterations are clustered with the number of labels given, on the stored sentence vectors
 (``benchmarks.themes.embeddings``, cached) or TF-IDF, and tracked with
 ``analysis.themes.tracking.track`` as the lab does. A previous label's status is the fate of the
-theme of N-1 holding most of its comments; a new label's, whether the theme of N holding most
+theme of N-1 holding most of its comments (or of the part of that theme holding most of them, when
+part of it is resolved); a new label's, whether the theme of N holding most
 of its comments is new. Target: accuracy at least .90, and no "resolved" for a halved label.
 Names are scored too: the share of themes whose name holds a word of their majority label's
 name ("card_arrival" -> card, arrival), for the datasets whose labels are words; "before" for the
@@ -82,6 +83,16 @@ def _majority_theme(rows: Sequence[int], assignments: Sequence[int | None]) -> i
     return found.most_common(1)[0][0] if found else None
 
 
+def _status(fate: Any, rows: Sequence[int]) -> str:
+    """The label's status: its theme's fate, or the fate of the part of its theme holding most of its comments."""
+    if fate is None:
+        return "none"
+    held = Counter()
+    for part in fate.parts:
+        held[part.status] += len(set(part.members) & set(rows))
+    return held.most_common(1)[0][0] if held and held.most_common(1)[0][1] else fate.status
+
+
 def _name_hits(result: Any, labels: Sequence[str], names: Sequence[str]) -> float:
     """Share of themes whose name (one per theme of `result`) holds a word of their majority label's name."""
     from analysis.themes.text import stem
@@ -146,7 +157,7 @@ def run_pair(name: str, texts: list[str], labels: list[str], vectors: np.ndarray
             status = "new" if theme is not None and theme in tracking.new else "not new"
         else:
             fate = tracking.fate(theme) if theme is not None else None
-            status = fate.status if fate else "none"
+            status = _status(fate, rows)
             wrong_resolved += role in ("halved", "kept", "relabelled") and status == "resolved"
         ok = status in EXPECTED[role]
         outcome[role, ok] += 1

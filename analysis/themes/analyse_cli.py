@@ -72,9 +72,14 @@ def analyse(runtime: Runtime, iteration: str, backend: str, k: int | None, seed:
     earlier = [theme for theme in themes if theme.side == "previous"]
     if earlier:
         click.echo("Thèmes de la version précédente :")
+    from analysis.themes.tracking import PART_STATUS
+
     for theme in earlier:
         fate = theme.fate
         after = ", ".join(f"« {s.label} »" for s in fate.successors) or "aucun thème"
         click.echo(f"  {STATUS_TEXT[fate.status]:<11} {theme.label} : {fate.before}/{fate.before_total} puis "
                    f"{fate.now}/{fate.now_total} commentaires proches"
                    f"{'' if fate.p_value is None else f' (p = {fate.p_value:.3f})'} → {after}")
+        for part in fate.parts:
+            click.echo(f"  {'':<11} {PART_STATUS[part.status].lower()} : "
+                       f"{part.before} puis {part.now} commentaires proches")

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import click
 
-from analysis.themes.tracking import THEME_STATUS, Tracking
+from analysis.themes.tracking import PART_STATUS, THEME_STATUS, Tracking
 
 __all__ = ["StageProgress", "summary"]
 
@@ -109,6 +109,9 @@ def summary(result: Any, previous: Any = None, tracking: Tracking | None = None,
                          + (f", p = {fate.p_value:.3g}" if fate.p_value is not None else "") + ")")
             if fate.successors:
                 lines.append("      → " + ", ".join(labels.get(s, str(s)) for s, _n in fate.successors))
+            for part in fate.parts:
+                lines.append(f"      {PART_STATUS[part.status].lower()} : "
+                             f"{_number(part.before)} → {_number(part.now)} commentaires proches")
         new = [labels[t] for t in sorted(tracking.new, key=str) if t in labels]
         if new:
             lines.append("Nouveaux thèmes : " + ", ".join(new))

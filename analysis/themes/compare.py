@@ -44,6 +44,7 @@ def compare(previous_texts: Sequence[str], previous: ThemeResult, current_texts:
 
 def previous_payload(previous: ThemeResult, tracking: Tracking) -> dict[str, Any]:
     """The JSON ``previous`` object: each earlier row's theme, and each earlier theme's status and successors."""
+    rows = _content_rows(previous)  # tracking counts rows among the comments with content
     themes = []
     for theme in previous.themes:
         fate = tracking.fate(theme.id)
@@ -57,5 +58,8 @@ def previous_payload(previous: ThemeResult, tracking: Tracking) -> dict[str, Any
             "share_now": round(fate.share_now, 4) if fate else 0.0,
             "p_value": fate.p_value if fate else None,
             "test": fate.test if fate else None,
+            # Part resolved, rest persisting: each part's fate, counts of close comments and earlier rows.
+            "parts": [{"status": part.status, "before": part.before, "now": part.now, "p_value": part.p_value,
+                       "test": part.test, "rows": sorted(rows[m] for m in part.members)} for part in fate.parts] if fate else [],
         })
     return {"assignments": list(previous.assignments), "themes": themes}

@@ -28,6 +28,18 @@ class LinkView:
 
 
 @dataclass(frozen=True)
+class PartView:
+    """A part of a theme of v(N-1) with its own fate: resolved (with quotes of N-1) or persisting."""
+
+    status: str  # 'resolved' | 'persisting'
+    before: int
+    now: int
+    p_value: float | None
+    test: str | None
+    quotes: list[str]
+
+
+@dataclass(frozen=True)
 class FateView:
     """What became of a theme of v(N-1), with its evidence: shares with intervals, the test, quotes of N."""
 
@@ -45,6 +57,8 @@ class FateView:
     examples: list[str]
     successors: list[LinkView]
     merged_with: list[str]
+    #: When part of the theme is resolved and the rest persists: both parts (empty otherwise).
+    parts: list[PartView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,8 @@ def iteration_themes(db: Database, iteration_id: int) -> list[ThemeView]:
             before_interval=_rounded(fate["before_interval"]), now_interval=_rounded(fate["now_interval"]),
             p_value=fate["p_value"], test=fate["test"], examples=[text for _id, text in row["examples"]],
             successors=_links(row["successors"]), merged_with=[display_label(r) for r in row["merged"]],
+            parts=[PartView(status=part["status"], before=part["before_count"], now=part["now_count"], p_value=part["p_value"],
+                            test=part["test"], quotes=[text for _id, text in part["quotes"]]) for part in row["parts"]],
         )))
     return views
 

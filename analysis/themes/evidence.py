@@ -6,10 +6,10 @@ sentences, formatted at display time in the reader's language from the stored co
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from analysis.themes.tracking import TEST_LABELS
-from lab.i18n import N_, format_p, format_percent
+from analysis.themes.tracking import PART_STATUS, TEST_LABELS
+from lab.i18n import N_, format_p, format_percent, ngettext
 from lab.i18n import gettext as _
 
 #: What each fate means, in one sentence a manager can act on.
@@ -19,6 +19,14 @@ VERDICTS = {
     "persisting": N_("Persistant : les commentaires de v%(v)s en parlent encore autant."),
     "split": N_("Persistant, scindé : les commentaires de v%(v)s qui en parlent se répartissent entre plusieurs thèmes."),
     "merged": N_("Persistant, fusionné : en v%(v)s, il est réuni avec un autre thème."),
+}
+
+
+#: Each part of such a theme, in one sentence: the part resolved (its quotes follow), then the rest.
+PART_SENTENCES = {
+    "resolved": N_("Résolu en partie : ce que disaient %(n)s commentaires de v%(before)s n'apparaît presque plus en v%(now)s "
+                   "(%(close)s%(test)s). Ce qui était dit :"),
+    "persisting": N_("Le reste persiste : %(n)s commentaires de v%(before)s, et %(m)s de v%(now)s en parlent encore."),
 }
 
 
@@ -44,11 +52,31 @@ def verdict_text(status: str, number: int) -> str:
     return _(VERDICTS[status], v=number) if status in VERDICTS else ""
 
 
-def evidence(fate: Mapping, *, before: int, now: int) -> dict[str, str]:
+def part_texts(parts: Iterable[Mapping], *, before: int, now: int) -> list[dict]:
+    """Each part of a theme resolved in part: its sentence and its quotes (texts, or (id, text) pairs)."""
+    out = []
+    for part in parts:
+        test = test_text(part["test"], part["p_value"])
+        sentence = PART_SENTENCES[part["status"]]  # a name inside _(): the extractor would take a literal key
+        out.append({
+            "status": part["status"],
+            "text": _(sentence, n=part["before_count"], m=part["now_count"], before=before, now=now,
+                      close=ngettext("%(num)d commentaire proche", "%(num)d commentaires proches", part["now_count"]),
+                      test=f" ; {test}" if test else ""),
+            "quotes": [quote if isinstance(quote, str) else quote[1] for quote in part["quotes"]],
+        })
+    return out
+
+
+def evidence(fate: Mapping, *, before: int, now: int, parts: Iterable[Mapping] = ()) -> dict:
     """The sentences of one fate (a `theme_fates` row, or its JSON form in a report) for iterations `before` and `now`."""
+    described = part_texts(parts, before=before, now=now)
+    badge = PART_STATUS["resolved"]
     return {
         "verdict": verdict_text(fate["status"], now),
         "before": share_text(fate["before_count"], fate["before_total"], fate["before_interval"], before),
         "now": share_text(fate["now_count"], fate["now_total"], fate["now_interval"], now),
         "test": test_text(fate["test"], fate["p_value"]),
+        "parts": described,
+        "part_badge": _(badge) if described else "",
     }

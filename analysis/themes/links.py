@@ -70,13 +70,20 @@ def retrack(db: Database, iteration_id: int) -> None:
     previous_vectors, current_vectors, space = tracking_vectors(db, previous_ids, current_ids)
     outcome = track(previous_vectors, previous_themes, current_vectors, current_themes)
     texts = comment_texts(db, current_ids)
+    previous_texts = comment_texts(db, [previous_ids[row] for fate in outcome.fates for part in fate.parts for row in part.members])
     for fate in outcome.fates:
         examples = _distinct([current_ids[row] for row in fate.examples], texts, N_EXAMPLES)
+        parts = [{
+            "status": part.status, "before_count": part.before, "now_count": part.now, "p_value": part.p_value,
+            # What the resolved part said in N-1 (what the rest still says in N is the fate's examples).
+            "test": part.test, "quote_ids": _distinct([previous_ids[row] for row in part.members], previous_texts, N_EXAMPLES)
+            if part.status == "resolved" else [],
+        } for part in fate.parts]
         db["theme_fates"].insert({
             "analysis_id": analysis["id"], "previous_theme_id": fate.previous_id, "status": fate.status,
             "before_count": fate.before, "before_total": fate.before_total, "now_count": fate.now,
             "now_total": fate.now_total, "p_value": fate.p_value, "test": fate.test, "example_ids": dumps(examples),
-            "merged_with": dumps(list(fate.merged_with)), "space": space,
+            "merged_with": dumps(list(fate.merged_with)), "space": space, "parts": dumps(parts),
         })
     rows = [(analysis["id"], "persisting", new, old, count)
             for old, links in ((f.previous_id, f.successors) for f in outcome.fates) for new, count in links]
@@ -124,6 +131,7 @@ def fates_of(db: Database, analysis_id: int) -> list[dict]:
             before_interval=(before.low, before.high) if before else None,
             now_interval=(now.low, now.high) if now else None,
             example_ids_=loads(row["example_ids"], []), merged_with_=loads(row["merged_with"], []),
+            parts_=loads(row["parts"], []),
         )
         fates.append(row)
     return fates
@@ -135,8 +143,9 @@ def tracked_themes(db: Database, iteration_id: int) -> tuple[list[dict], list[di
     A current theme gets `status` ('new', or the fate of the previous theme most of its close
     comments come from) and `predecessors` (previous rows with `shared`). A previous theme gets
     `fate` (status, counts, shares, intervals, test), `successors` (current rows with `shared`),
-    `merged` (the previous themes it merged with) and `examples` ((id, text) of comments of N that
-    still speak of it). Without a compared analysis the second list is empty.
+    `merged` (the previous themes it merged with), `examples` ((id, text) of comments of N that
+    still speak of it) and `parts` (when part of it is resolved: each part's fate and counts, and
+    for the resolved part `quotes` of N-1). Without a compared analysis the second list is empty.
     """
     analysis = latest_done(db, iteration_id)
     if analysis is None:
@@ -161,7 +170,7 @@ def tracked_themes(db: Database, iteration_id: int) -> tuple[list[dict], list[di
             row["status"] = "new"
         else:
             row["status"] = "persisting" if main["status"] == "resolved" else main["status"]
-    texts = comment_texts(db, [i for f in fates.values() for i in f["example_ids_"]])
+    texts = comment_texts(db, [i for f in fates.values() for i in f["example_ids_"] + [q for p in f["parts_"] for q in p["quote_ids"]]])
     kept = []
     for row in previous:
         fate = fates.get(row["id"])
@@ -174,5 +183,6 @@ def tracked_themes(db: Database, iteration_id: int) -> tuple[list[dict], list[di
             key=lambda r: -r["shared"])
         row["merged"] = [by_id[i] for i in fate["merged_with_"] if i in by_id]
         row["examples"] = [(i, texts[i]) for i in fate["example_ids_"] if i in texts]
+        row["parts"] = [{**part, "quotes": [(i, texts[i]) for i in part["quote_ids"] if i in texts]} for part in fate["parts_"]]
         kept.append(row)
     return current, kept

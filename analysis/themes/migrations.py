@@ -194,3 +194,20 @@ def tracking_evidence_and_no_remark(db: Database) -> None:
         DELETE FROM theme_links;
         """
     )
+
+
+@migrations(name="003_fate_parts")
+def fate_parts(db: Database) -> None:
+    """A theme of v(N-1) may be resolved in part: the fate of each part, with its quotes."""
+    db.executescript(
+        """
+        -- When the comments of v(N-1) of a theme fall in a part no comment of vN comes near
+        -- (resolved) and a part that persists, one JSON object per part: status, before_count,
+        -- now_count, p_value, test, quote_ids (comments of v(N-1) of the resolved part, best
+        -- first; none for the rest). Empty for a theme whose comments share one fate.
+        ALTER TABLE theme_fates ADD COLUMN parts TEXT NOT NULL DEFAULT '[]';
+        -- Fates stored before parts existed are computed again at start-up (links.retrack_stale).
+        DELETE FROM theme_fates;
+        DELETE FROM theme_links;
+        """
+    )

@@ -82,7 +82,7 @@ def _page(request: Request, db, iteration: dict, *, form: dict | None = None, er
     current, previous = tracked_themes(db, iteration_id)
     before = previous_iteration(db, iteration)
     for row in previous:
-        row["evidence"] = evidence(row["fate"], before=before["number"], now=iteration["number"])
+        row["evidence"] = evidence(row["fate"], before=before["number"], now=iteration["number"], parts=row["parts"])
     actions = action_store.iteration_actions(db, iteration_id)
     context = {
         **_panel(db, iteration, form=form, error=error),

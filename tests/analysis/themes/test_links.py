@@ -68,3 +68,35 @@ def test_statuses_follow_a_rename_or_a_new_analysis_of_the_previous_iteration(db
     previous_ids = {r["previous_theme_id"] for r in links.links_of(db, second["id"]) if r["previous_theme_id"]}
     previous_ids |= {f["previous_theme_id"] for f in links.fates_of(db, second["id"])}
     assert previous_ids and previous_ids <= new_ids
+
+
+MORE_PHOTO = ["Le bouton photo ne répond pas", "La photo arrive floue et pivotée", "Photo impossible à recadrer avant l'envoi",
+              "Le téléphone refuse d'ouvrir l'appareil photo"]
+
+
+def test_a_theme_joining_a_fixed_and_a_lasting_complaint_is_shown_resolved_in_part(db, users, login_as):
+    # v1's clustering joined photo upload and addresses in one theme; v2 fixed the photo upload.
+    pilot = theme_pilot(db, people=60)
+    v1, v2 = pilot.iterations
+    joined = PHOTO + MORE_PHOTO + ADDRESS
+    for text in joined + FOLLOW_UP:
+        add_comment(db, pilot, 0, text, step="constat")
+    for text in ADDRESS + FOLLOW_UP:
+        add_comment(db, pilot, 1, text, step="lieu")
+    hand_made_analysis(db, v1, [("photo · adresse", range(len(joined)), {"photo": 0.5, "adress": 0.5}),
+                                ("suivi", range(len(joined), len(joined) + len(FOLLOW_UP)), {"suivi": 1.0})])
+    second = hand_made_analysis(db, v2, [("adresse", range(len(ADDRESS)), {"adress": 1.0}),
+                                         ("suivi", range(len(ADDRESS), len(ADDRESS) + len(FOLLOW_UP)), {"suivi": 1.0})])
+    fate = next(v for v in contract.iteration_themes(db, v2) if v.side == "previous" and v.label == "photo · adresse").fate
+    resolved, rest = fate.parts
+    assert (resolved.status, rest.status) == ("resolved", "persisting")
+    assert resolved.now == 0 and resolved.p_value < 0.05 and rest.now >= 8
+    assert resolved.quotes and set(resolved.quotes) <= set(PHOTO + MORE_PHOTO)  # what was said, in v1
+    assert rest.quotes == [] and set(fate.examples) <= set(ADDRESS)  # what is still said, in v2, is the fate's
+    stored = links.fates_of(db, second["id"])
+    assert sum(bool(row["parts_"]) for row in stored) == 1
+    client = login_as("staff")
+    for page in (f"/lab/iterations/{v2}/themes", f"/reports/iterations/{v2}"):
+        html = client.get(page).text
+        assert "Résolu en partie" in html and "Le reste persiste" in html, page
+        assert resolved.quotes[0].replace("'", "&#39;") in html, page

@@ -168,7 +168,7 @@ def test_previous_export_themes_get_a_status_and_successors(tmp_path, runner):
     theme_of_earlier = {name: previous["assignments"][start] for name, start in (("payment", 0), ("form", 6), ("login", 12))}
     status = {t["id"]: t for t in previous["themes"]}
     for theme in previous["themes"]:
-        assert {"id", "label", "status", "successors"} <= set(theme)
+        assert {"id", "label", "status", "successors", "parts"} <= set(theme)
         assert theme["status"] in {"resolved", "receding", "persisting", "split", "merged"}
         assert set(theme["successors"]) <= {t["id"] for t in data["themes"]}
     # Nobody writes about logging in any more, significantly fewer than before: resolved, with no successor.

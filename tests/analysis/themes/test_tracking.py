@@ -122,3 +122,27 @@ def test_centroids_are_a_fallback_without_terms():
     a = ThemeSignature(id=1, terms={}, size=1, centroid=[1.0, 0.0])
     b = ThemeSignature(id=2, terms={}, size=1, centroid=[1.0, 0.0])
     assert theme_similarity(a, b) == pytest.approx(1.0)
+
+
+def test_a_theme_joining_a_fixed_complaint_and_a_lasting_one_is_resolved_in_part():
+    # v1's clustering put two complaints in one theme ("virement": topics 0 and 1); v2 fixed the
+    # first. The theme's share halves, so it reads "en baisse", hiding the fixed complaint; its
+    # part no comment of v2 comes near is resolved, and the rest persists.
+    before = side([(0, 40, "virement"), (1, 40, "virement"), (2, 60, "photo"), (3, 60, "adresse")], seed=21)
+    after = side([(1, 40, "virement bis"), (2, 60, "photo"), (3, 60, "adresse")], seed=22)
+    fate = track(*before, *after).fate("virement")
+    assert fate.status == "receding"
+    resolved, rest = fate.parts
+    assert (resolved.status, rest.status) == ("resolved", "persisting")
+    assert set(resolved.members) <= set(range(40)) and len(resolved.members) >= 30  # the fixed complaint's comments
+    assert set(rest.members) <= set(range(40, 80)) and len(rest.members) >= 30  # the lasting one's
+    assert resolved.now <= 2 and resolved.p_value < 0.05 and rest.now >= 35 and rest.p_value > 0.05
+    assert rest.examples and all(after[1][row] == "virement bis" for row in rest.examples)
+
+
+@pytest.mark.parametrize("kept", [40, 20, 8])
+def test_a_theme_whose_comments_share_one_fate_has_no_parts(kept):
+    # Kept, halved or nearly gone as a whole: no part of the theme is resolved while another persists.
+    before = side([(0, 40, "date"), (1, 40, "photo"), (2, 40, "adresse")], seed=23)
+    fate = track(*before, *side([(0, kept, "date"), (1, 40, "photo"), (2, 40, "adresse")], seed=24)).fate("date")
+    assert fate.parts == []
