@@ -10,6 +10,12 @@ between them as written: "numéro de suivi", "photo refusée", "date du constat"
   the theme's mean, so the phrase of its typical comments wins over a side remark's;
 - length: a phrase of two or three content words is worth more than a single word.
 
+A French word stands alone as a name only when the comments mostly write it as a noun (after an
+article, a possessive or a preposition: "la date", "de suivi"; or an acronym): an adjective, a
+participle or a verb ("Parfait", "Clair", "Refusée", "Évitera") is named with what it qualifies,
+in a phrase fewer comments write ("Formulaire clair", "Rna refusé"). When no phrase or word is
+written often enough, such a phrase also beats a bare keyword.
+
 A name never starts or ends on a stop word, except a negation that opens the complaint ("pas
 de numéro de suivi", from data/name_negations.txt), never opens on a word the comments write as
 a verb or an attribute ("vous avez *écouté*", "c'est *mieux*": mostly after a pronoun, an
@@ -82,6 +88,10 @@ NEGATION_SHARE = 0.5
 # A word written after a pronoun, an auxiliary or an intensifier (data/name_verb_cues.txt) in at
 # least this share of the comments writing it is a verb or an attribute: no name opens on it.
 VERB_SHARE = 0.5
+# A French word written after an article, a possessive or a preposition (data/name_noun_cues.txt) in
+# at least this share of the comments writing it is a noun: it may name a theme alone ("Date",
+# "Photo"). Any other word names one only with what it qualifies ("Photo refusée", not "Refusée").
+NOUN_SHARE = 0.5
 
 _CLAUSES = re.compile(r"[.;:!?()\[\]«»\"“”…\n/|=+*]+|,|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -90,7 +100,7 @@ _ELISION = {"'", "’", "ʼ"}
 _INFINITIVE = re.compile(r"(?:er|ir)$")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _word_list(name: str) -> frozenset[str]:
     """A list of data/ (one folded word per line, "#" comments)."""
     text = resources.files("analysis.themes").joinpath("data", name).read_text(encoding="utf-8")
@@ -106,6 +116,8 @@ class Phrase:
     negated: str | None
     #: Written after a pronoun, an auxiliary or an intensifier: its first word is a verb or an attribute here.
     after_cue: bool = False
+    #: Written as a noun: after a French article, possessive or preposition, or an acronym ("CAF").
+    as_noun: bool = False
 
 
 def _tokens(clause: str) -> list[tuple[str, str]]:
@@ -118,9 +130,14 @@ def _tokens(clause: str) -> list[tuple[str, str]]:
     return out
 
 
+def _is_acronym(word: str) -> bool:
+    """A short word written in capitals ("CAF", "RNA", "SMS"): a noun, named as written."""
+    return 2 <= len(word) <= MAX_ACRONYM and word.isupper()
+
+
 def _as_named(word: str) -> str:
-    """A word as a name writes it: lower case, except an acronym ("CAF", "RNA", "SMS") written in capitals."""
-    return word if 2 <= len(word) <= MAX_ACRONYM and word.isupper() else word.lower()
+    """A word as a name writes it: lower case, except an acronym written in capitals."""
+    return word if _is_acronym(word) else word.lower()
 
 
 def _is_cue(folded: Sequence[str], tokens: Sequence[tuple[str, str]], start: int, lang: Lang, cues: frozenset[str]) -> bool:
@@ -136,7 +153,7 @@ def phrases_of(text: str, lang: Lang, fillers: frozenset[str] = frozenset()) -> 
     """Every candidate phrase a comment writes: 1-3 content words, small words between them as written."""
     stops = stop_words(lang)
     negations, connectors = _word_list("name_negations.txt"), _word_list("name_connectors.txt")
-    cues = _word_list("name_verb_cues.txt")
+    cues, articles = _word_list("name_verb_cues.txt"), _word_list("name_noun_cues.txt")
     found: set[Phrase] = set()
     clauses = (clause for part in split_at_placeholders(text) for clause in _CLAUSES.split(part))
     for clause in clauses:
@@ -152,6 +169,7 @@ def phrases_of(text: str, lang: Lang, fillers: frozenset[str] = frozenset()) -> 
                     negated = "".join(w + j for w, j in tokens[start - back : start]).lower()
                     break
             after_cue = start > 0 and _is_cue(folded, tokens, start, lang, cues)
+            as_noun = lang == "fr" and (start > 0 and folded[start - 1] in articles or _is_acronym(tokens[start][0]))
             key: list[str] = []
             gap = 0
             for end in range(start, len(tokens)):
@@ -163,7 +181,7 @@ def phrases_of(text: str, lang: Lang, fillers: frozenset[str] = frozenset()) -> 
                     if folded[end] not in fillers and tokens[end][1] != "'":  # "quelqu'" of "quelqu'un" ends no phrase
                         surface = "".join(_as_named(w) + (j if i < end else "")
                                           for i, (w, j) in enumerate(tokens[start : end + 1], start))
-                        found.add(Phrase(tuple(key), " ".join(surface.split()), negated, after_cue))
+                        found.add(Phrase(tuple(key), " ".join(surface.split()), negated, after_cue, as_noun))
                     if len(key) == MAX_CONTENT_WORDS:
                         break
                 else:
@@ -290,6 +308,27 @@ def _choose(scored: list[tuple[float, tuple[str, ...]]], surfaces: Mapping[tuple
     return ranked[int(np.argmax(closeness))][1]
 
 
+def _negation(forms: Counter[str] | None, writers: int) -> str:
+    """The negation most writers of a phrase put before it ("pas de ", "trop "), if NEGATION_SHARE of them do."""
+    if not forms:
+        return ""
+    form, count = forms.most_common(1)[0]
+    return form if count >= NEGATION_SHARE * writers else ""
+
+
+def _stands(key: tuple[str, ...], display: str, lang: Lang, nominal: set[str], negation: str) -> bool:
+    """Whether a phrase names a theme alone: a French word must be a noun, negated ("Trop long") or an infinitive."""
+    return (len(key) > 1 or lang != "fr" or key[0] in nominal or bool(negation)
+            or strip_accents(display.lower()).endswith("er"))  # "Recontacter" (not "-ir": "clair", "venir")
+
+
+def _admissible(items: list[tuple[float, tuple[str, ...]]], verbal: set[str], taken: set[str],
+                surfaces: Mapping[tuple[str, ...], Counter[str]]) -> list[tuple[float, tuple[str, ...]]]:
+    """Phrases opening on no verb, unlike earlier names; each rule gives way when no phrase meets it."""
+    items = [item for item in items if item[1][0] not in verbal] or items
+    return [item for item in items if _display(surfaces[item[1]]).lower() not in taken] or items
+
+
 def _mmr(candidates: list[tuple[str, float]], writers: Mapping[str, set[int]], limit: int) -> list[str]:
     """Maximal marginal relevance: distinctive, and not written by the same comments as those chosen."""
     chosen: list[str] = []
@@ -336,6 +375,7 @@ def name_themes(
     frequency: Counter[tuple[str, ...]] = Counter()
     leads: Counter[str] = Counter()
     cued: Counter[str] = Counter()
+    as_nouns: Counter[str] = Counter()
     for c, sample in enumerate(samples):
         by_key: dict[tuple[str, ...], set[int]] = {}
         distinct = [sample[k] for k in _distinct_remarks(theme_docs[c])]
@@ -345,6 +385,7 @@ def name_themes(
                 if len(phrase.key) == 1:
                     leads[phrase.key[0]] += 1
                     cued[phrase.key[0]] += phrase.after_cue
+                    as_nouns[phrase.key[0]] += phrase.as_noun
                 by_key.setdefault(phrase.key, set()).add(i)
                 surfaces.setdefault(phrase.key, Counter())[phrase.surface] += 1
                 if phrase.negated and doc.lang == langs[c]:
@@ -356,6 +397,9 @@ def name_themes(
     # Words the comments mostly write as a verb or an attribute ("avez écouté", "c'est mieux"):
     # a name opening on one tells what someone did or felt, not what the theme is about.
     verbal = {word for word, count in leads.items() if cued[word] >= VERB_SHARE * count}
+    # Words the French comments mostly write as nouns ("la date", "de suivi", "la CAF"): they tell
+    # alone what a theme is about. "Parfait", "Clair" or "Refusée" do not.
+    nominal = {word for word, count in leads.items() if as_nouns[word] >= max(2, NOUN_SHARE * count)}
 
     names = []
     taken: set[str] = set()  # names given to earlier (larger) themes: two cards never read alike
@@ -367,6 +411,8 @@ def name_themes(
         near = np.asarray(closeness[c], dtype=np.float64)
         mean_near = float(near[in_lang].mean()) if in_lang else 1.0
         scored: list[tuple[float, tuple[str, ...]]] = []
+        fewer: list[tuple[float, tuple[str, ...]]] = []  # phrases written by fewer comments than scored asks
+        negated: dict[tuple[str, ...], str] = {}  # the negation a phrase is named with ("pas de ", "trop ")
         unigram_scores: list[tuple[str, float]] = []
         for key, ids in writers[c].items():
             own = ids & allowed
@@ -376,28 +422,32 @@ def name_themes(
             if len(key) == 1:
                 unigram_scores.append((key[0], distinct))
             need = max(2, (MIN_PHRASE_COVERAGE if len(key) > 1 else MIN_COVERAGE) * remarks[c])
-            if len(own) < need and len(in_lang) >= 2:
+            qualified = len(own) >= need or len(in_lang) < 2
+            if not qualified and len(key) == 1:
                 continue
             close = float(near[list(own)].mean()) / mean_near if mean_near > 0 else 1.0
-            scored.append((distinct * max(close, 0.0) * (1 + LENGTH_BONUS * (len(key) - 1)), key))
-        scored = [item for item in scored if item[1][0] not in verbal] or scored
-        if unigram_scores:
-            # The name opens on one of the theme's most distinctive words: "quotient familial", not
-            # "part le quotient familial".
-            openers = [item for item in unigram_scores if item[0] not in verbal] or unigram_scores
-            top_words = {k for k, _s in sorted(openers, key=lambda item: (-item[1], item[0]))[:ANCHORS]}
-            scored = [item for item in scored if item[1][0] in top_words] or scored
-        scored = [item for item in scored if _display(surfaces[item[1]]).lower() not in taken] or scored
+            score = distinct * max(close, 0.0) * (1 + LENGTH_BONUS * (len(key) - 1))
+            (scored if qualified else fewer).append((score, key))
+            negated[key] = _negation(negations.get((key, c)), len(own))
+        # The name opens on one of the theme's most distinctive words: "quotient familial", not
+        # "part le quotient familial".
+        openers = [item for item in unigram_scores if item[0] not in verbal] or unigram_scores
+        anchors = {k for k, _s in sorted(openers, key=lambda item: (-item[1], item[0]))[:ANCHORS]}
+        scored = _admissible([item for item in scored if item[1][0] in anchors] or scored, verbal, taken, surfaces)
+
+        # A word that does not stand is named with what it qualifies, in a phrase fewer comments write
+        # ("Rna refusé", "Message final"); alone if no phrase holds it, rather than with an unrelated
+        # phrase. When no word is written often enough, a phrase opening on an anchor beats a keyword.
+        words = {key[0] for _s, key in scored}
+        extending = ([item for item in fewer if words & set(item[1])] if words
+                     else [item for item in fewer if item[1][0] in anchors] or fewer)
+        standing = [item for item in scored if _stands(item[1], _display(surfaces[item[1]]), lang, nominal, negated[item[1]])]
+        pool = standing or _admissible(extending, verbal, taken, surfaces) or scored
         label = ""
-        if scored:
-            best = _choose(scored, surfaces, None if centroids is None else centroids[c], embed)
-            label = _display(surfaces[best])
-            negated = negations.get((best, c))
-            if negated:
-                form, count = negated.most_common(1)[0]
-                if count >= NEGATION_SHARE * len(writers[c][best] & allowed):
-                    label = form + label
-        in_name = set(best) if scored else set()
+        if pool:
+            best = _choose(pool, surfaces, None if centroids is None else centroids[c], embed)
+            label = negated[best] + _display(surfaces[best])
+        in_name = set(best) if pool else set()
         keywords_pool = [(k, s) for k, s in sorted(unigram_scores, key=lambda item: (-item[1], item[0]))
                          if k not in in_name][: 4 * N_KEYWORDS]
         unigram_writers = {k: writers[c][(k,)] for k, _s in keywords_pool}

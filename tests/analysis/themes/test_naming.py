@@ -59,6 +59,27 @@ def test_a_name_does_not_open_on_what_someone_did_but_on_what_the_theme_is_about
     assert tracking.label == "Suivi du signalement"
 
 
+def test_a_word_is_written_as_a_noun_after_an_article_a_preposition_or_as_an_acronym():
+    found = {p.surface: p.as_noun for p in phrases_of("Parfait. La date du constat, le site de la CAF est clair", "fr")}
+    assert found["date"] and found["constat"] and found["CAF"] and found["site"]
+    assert not found["parfait"] and not found["clair"]
+    assert not any(p.as_noun for p in phrases_of("the date of the report", "en"))
+
+
+# A theme of appreciation: every comment writes "clair" (an adjective: "très clair", "sont claires"), no
+# phrase is written twice. Its name was "Clair", which tells a manager nothing.
+CLEAR = ["Formulaire clair.", "Clair et rapide, merci.", "Très clair, rien à redire.", "clair dans l'ensemble",
+         "Les questions sont claires.", "Vraiment clair, bravo."]
+
+
+def test_an_adjective_is_no_name_alone_but_with_what_it_qualifies():
+    result = find_themes(PHOTO + TRACKING + DATE + CLEAR, backend="tfidf", k=4)
+    theme = next(t for t in result.themes if 21 in t.member_indices)
+    # "clair" is never written after an article or a preposition: the name is a phrase of the
+    # comments holding it, opening on the noun it qualifies.
+    assert theme.label == "Formulaire clair"
+
+
 def test_one_remark_written_again_with_a_mediators_prefix_is_one_writer_of_its_phrases():
     remark = "aucune idée de ce que devient mon signalement après l'envoi"
     tracking = ["Au guichet, Madame explique : " + remark, "Propos recueillis : " + remark, remark + " !",
