@@ -16,7 +16,8 @@ def test_the_contract_types_and_empty_cases(db):
         "size_change", "is_noise", "is_no_remark", "name_lang", "side", "predecessors", "fate"]
     assert [f.name for f in dataclasses.fields(contract.FateView)] == [
         "status", "before", "before_total", "now", "now_total", "share_before", "share_now", "before_interval",
-        "now_interval", "p_value", "test", "examples", "successors", "merged_with"]
+        "now_interval", "p_value", "test", "examples", "successors", "merged_with", "parts"]
+    assert [f.name for f in dataclasses.fields(contract.PartView)] == ["status", "before", "now", "p_value", "test", "quotes"]
     assert [f.name for f in dataclasses.fields(contract.ActionView)] == [
         "id", "title", "owner", "status", "theme_labels", "source_iteration_id", "delivered_in_iteration_id"]
     pilot = theme_pilot(db, people=5)
