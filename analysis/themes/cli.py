@@ -3,6 +3,8 @@
 The command is defined here, beside the analysis it runs; ``lab.cli`` registers it. It calls
 the same ``find_themes`` as the web page, so a theme list can be checked outside the app. The
 input is read as a stream (``analysis.themes.comment_files``): a 1M-row export fits in 2 GB.
+With ``--previous``, each file is clustered in a child process, so the heap one clustering
+frees goes back to the system before the next one starts (1M + 1M comments also fit in 2 GB).
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def themes(
     texts = read_comments(input_path, text_column)
     earlier = read_comments(previous_path, text_column) if previous_path is not None else None
     options = {"k": k, "k_min": k_min, "k_max": k_max, "random_state": seed}
-    result, vectors, used = _cluster(texts, backend, options, progress, "")
+    apart = earlier is not None
+    result, vectors, used = _cluster(texts, backend, options, progress, "", apart=apart)
     payload: dict[str, Any] = {
         "themes": [
             {"id": t.id, "label": t.label, "terms": t.terms, "size": t.size, "quotes": t.quotes} for t in result.themes
@@ -61,7 +64,7 @@ def themes(
     if earlier is not None:
         from analysis.themes.compare import compare, previous_payload
 
-        previous, earlier_vectors, _ = _cluster(earlier, used, options, progress, f"{previous_path.name} : ")
+        previous, earlier_vectors, _ = _cluster(earlier, used, options, progress, f"{previous_path.name} : ", apart=apart)
         if progress:
             progress.stage("Suivi des thèmes de l'export précédent")
         tracking = compare(earlier, previous, texts, result, previous_vectors=earlier_vectors, current_vectors=vectors,
@@ -84,7 +87,8 @@ def themes(
         click.echo(summary(result, previous, tracking, written=None if to_stdout else json_out), err=to_stdout)
 
 
-def _cluster(texts: list[str], backend: str, options: dict[str, Any], progress: Any, prefix: str) -> tuple[Any, Any, str]:
+def _cluster(texts: list[str], backend: str, options: dict[str, Any], progress: Any, prefix: str, *,
+             apart: bool = False) -> tuple[Any, Any, str]:
     """(result, sentence vectors or None, backend used): semantic encodes once, the lexical one stands in without encoder."""
     from analysis.themes.clustering import find_themes
     from analysis.themes.vectors import SemanticBackendUnavailable, encode
@@ -97,8 +101,56 @@ def _cluster(texts: list[str], backend: str, options: dict[str, Any], progress: 
         except SemanticBackendUnavailable as error:
             click.echo(f"Moteur sémantique indisponible ({error}) : moteur par mots utilisé.", err=True)
             backend = "tfidf"
-    result = find_themes(texts, backend=backend, vectors=vectors, progress=report, **options)  # type: ignore[arg-type]
+    # Sentence vectors stay here for tracking: copying them to a child (2 GB at 1M) would cost
+    # more than the heap it gives back, so only the lexical clustering runs apart.
+    if apart and vectors is None:
+        result = _find_themes_apart(texts, backend, options, report)
+    else:
+        result = find_themes(texts, backend=backend, vectors=vectors, progress=report, **options)  # type: ignore[arg-type]
     return result, vectors, backend
+
+
+def _find_themes_apart(texts: list[str], backend: str, options: dict[str, Any], report: Any) -> Any:
+    """find_themes in a child process: the heap it used goes back to the system when the child exits."""
+    import multiprocessing
+
+    # spawn: a fresh interpreter, not a fork of this one (whose BLAS threads may hold locks).
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_find_themes_child, args=(sender, texts, backend, options, report is not None),
+                            name="lab-themes-clustering")
+    child.start()
+    sender.close()
+    with receiver:
+        try:
+            # Progress events arrive until the result or the error, so the reporter redraws as before.
+            while (message := receiver.recv())[0] == "progress":
+                report(*message[1:])
+        except EOFError:
+            message = None
+    child.join()
+    if message is None:
+        raise RuntimeError(f"the clustering process ended without a result (exit code {child.exitcode})")
+    kind, value = message
+    if kind == "error":
+        raise value
+    return value
+
+
+def _find_themes_child(sender: Any, texts: list[str], backend: str, options: dict[str, Any], reports: bool) -> None:
+    """The child's side: progress, then the result or the error, sent back through the pipe."""
+    from analysis.themes.clustering import find_themes
+
+    def report(key: str, done: int, total: int) -> None:
+        sender.send(("progress", key, done, total))
+
+    with sender:
+        try:
+            result = find_themes(texts, backend=backend, progress=report if reports else None, **options)  # type: ignore[arg-type]
+        except Exception as error:
+            sender.send(("error", error))
+        else:
+            sender.send(("result", result))
 
 
 def _encode_all(texts: list[str], encode: Any, report: Any) -> Any:
