@@ -4,7 +4,7 @@ The command is defined here, beside the analysis it runs; ``lab.cli`` registers 
 the same ``find_themes`` as the web page, so a theme list can be checked outside the app. The
 input is read as a stream (``analysis.themes.comment_files``): a 1M-row export fits in 2 GB.
 With ``--previous``, each file is clustered in a child process, so the heap one clustering
-frees goes back to the system before the next one starts (1M + 1M comments also fit in 2 GB).
+frees goes back to the system before the next one starts.
 """
 
 from __future__ import annotations
