@@ -193,8 +193,10 @@ def _members(themes: Sequence[Id | None], rng: np.random.Generator) -> dict[Id, 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
     """Rows of unit length, so cosines are dot products; rows that already are (LSA, encoders) are not copied."""
-    # Two exports of 1M comments: a copy of both sides' vectors would cost 0.8 GB at the peak.
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    # Two exports of 1M comments: a copy of both sides' vectors would cost 0.8 GB at the peak, and
+    # the squares np.linalg.norm makes of all the rows at once 0.4 GB (hence the norms by chunks).
+    norms = np.concatenate([np.linalg.norm(vectors[start : start + CHUNK], axis=1, keepdims=True)
+                            for start in range(0, vectors.shape[0], CHUNK)] or [np.zeros((0, 1))])
     if norms.size and float(np.abs(norms - 1.0).max()) < UNIT_TOLERANCE:
         return vectors.astype(np.float32, copy=False)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)

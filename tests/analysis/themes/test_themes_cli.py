@@ -199,3 +199,18 @@ def test_an_unreadable_previous_file_is_a_usage_error(tmp_path, runner):
     _earlier, current = two_exports(tmp_path)
     result = runner.invoke(themes, [str(current), "--previous", str(tmp_path / "absent.csv"), "--json", "-"])
     assert result.exit_code == 2 and "illisible" in result.output
+
+
+def test_with_previous_each_file_is_clustered_in_a_child_process(tmp_path, runner, monkeypatch):
+    # The heap a clustering frees goes back to the system with its process: the parent never clusters.
+    import analysis.themes.clustering as clustering
+
+    def in_parent(*args, **kwargs):
+        raise AssertionError("find_themes ran in the parent process")
+
+    monkeypatch.setattr(clustering, "find_themes", in_parent)
+    earlier, current = two_exports(tmp_path)
+    result = runner.invoke(themes, [str(current), "--previous", str(earlier), "--k", "3", "--json", str(tmp_path / "o.json")])
+    assert result.exit_code == 0, result.output
+    # The children's progress still reaches the parent's reporter, each file's under its own prefix.
+    assert "Regroupement en thèmes…" in result.stderr and f"{earlier.name} : Regroupement en thèmes…" in result.stderr
