@@ -264,5 +264,8 @@ def shared_lexical_space(previous: Sequence[str], current: Sequence[str], *, mas
     # Filled in place: chunks then stacked would hold every vector twice (0.8 GB each for 1M + 1M).
     everything = np.empty((len(texts), vectorizer.n_components_), dtype=np.float32)
     for start in range(0, len(texts), SHARED_CHUNK):
-        everything[start : start + SHARED_CHUNK] = vectorizer.transform(preprocess(texts[start : start + SHARED_CHUNK], masked=masked))
+        chunk = vectorizer.transform(preprocess(texts[start : start + SHARED_CHUNK], masked=masked))
+        # Unit rows, as tracking compares them: it then need not copy the whole space to normalise a few.
+        norms = np.linalg.norm(chunk, axis=1, keepdims=True)
+        everything[start : start + SHARED_CHUNK] = chunk / np.maximum(norms, 1e-12)
     return everything[: len(previous)], everything[len(previous) :]

@@ -146,3 +146,19 @@ def test_a_theme_whose_comments_share_one_fate_has_no_parts(kept):
     before = side([(0, 40, "date"), (1, 40, "photo"), (2, 40, "adresse")], seed=23)
     fate = track(*before, *side([(0, kept, "date"), (1, 40, "photo"), (2, 40, "adresse")], seed=24)).fate("date")
     assert fate.parts == []
+
+
+def test_two_big_exports_are_compared_without_copying_their_vectors():
+    # At 1M + 1M comments a copy of one side's vectors costs 0.4 GB at the peak. The shared lexical
+    # space gives unit rows, or zero rows for comments with no known word, which tracking uses as they are.
+    from analysis.themes.tracking import _unit
+    from analysis.themes.vectors import shared_lexical_space
+
+    earlier = ["la photo est refusée", "photo trop lourde", "adresse introuvable", "123", "la rue n'existe pas"] * 4
+    current = ["photo refusée encore", "adresse inconnue", "!!!", "la carte ne charge pas"] * 4
+    before, now = shared_lexical_space(earlier, current, masked=False)
+    norms = np.linalg.norm(np.vstack([before, now]), axis=1)
+    assert np.all((np.abs(norms - 1) < 1e-5) | (norms == 0)) and (norms == 0).any()
+    assert np.shares_memory(_unit(before), before) and np.shares_memory(_unit(now), now)
+    longer = before * 2
+    assert not np.shares_memory(_unit(longer), longer) and np.allclose(_unit(longer), before, atol=1e-6)
