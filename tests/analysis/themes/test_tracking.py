@@ -162,3 +162,13 @@ def test_two_big_exports_are_compared_without_copying_their_vectors():
     assert np.shares_memory(_unit(before), before) and np.shares_memory(_unit(now), now)
     longer = before * 2
     assert not np.shares_memory(_unit(longer), longer) and np.allclose(_unit(longer), before, atol=1e-6)
+
+
+def test_a_small_pocket_of_a_theme_gone_in_n_is_not_called_resolved_in_part():
+    # The part is chosen where comments of N are rarest and tested on those same comments, so a
+    # pocket passes the test whether it vanished or was a remark repeated in N-1 by chance (two
+    # exports of one corpus showed such pockets). 25 of 225 is too small to tell: a fifth is needed.
+    before = side([(0, 200, "date"), (5, 25, "date"), (1, 100, "photo"), (2, 100, "adresse")], seed=25)
+    after = side([(0, 200, "date"), (5, 2, "date"), (1, 100, "photo"), (2, 100, "adresse")], seed=26)
+    fate = track(*before, *after).fate("date")
+    assert fate.status == "persisting" and fate.parts == []
