@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from feedback.comment_import import MAX_BYTES, import_comments, parse_comments_csv
 from lab import audit
@@ -41,7 +40,7 @@ def import_form(request: Request, db: Db, _user: StaffUser, deployment_id: Id) -
 
 
 @router.post("/{deployment_id}/comments/import")
-async def import_upload(
+def import_upload(
     request: Request,
     db: Db,
     user: StaffUser,
@@ -50,13 +49,10 @@ async def import_upload(
     text_column: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Import the rows that can be read, list the others by line; a second upload adds nothing."""
-    data = await file.read(MAX_BYTES + 1) if file is not None and file.filename else None
-    # Parsing, scanning and storing thousands of rows is CPU work: never on the event loop.
-    return await run_in_threadpool(_import, request, db, user, deployment_id, data, file.filename if file else "", text_column)
-
-
-def _import(request: Request, db, user, deployment_id: int, data: bytes | None, filename: str, text_column: str) -> Response:
-    """Parse, store once, audit, and report line by line."""
+    # A plain (sync) route runs in the threadpool: parsing, scanning and storing thousands of rows
+    # never blocks the event loop. The upload is already spooled to a file by then.
+    data = file.file.read(MAX_BYTES + 1) if file is not None and file.filename else None
+    filename = file.filename if file else ""
     deployment = get_deployment(db, deployment_id)
     if deployment is None:
         return error_response(request, 404)
