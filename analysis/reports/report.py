@@ -164,8 +164,7 @@ def theme_rows(themes: Sequence, number: int) -> tuple[list[dict], list[dict]]:
         status = fate["status"]  # a name, not a string literal, inside _(): the extractor would take the literal
         previous.append({
             "id": theme.id, "label": theme.label, "status": status, "status_label": _(THEME_STATUS[status]),
-            "evidence": evidence(row, before=number - 1, now=number, parts=(
-                {**part, "before_count": part["before"], "now_count": part["now"]} for part in fate.get("parts", []))),
+            "evidence": evidence(row, before=number - 1, now=number, parts=fate.get("parts", [])),
             "share_before": fate["share_before"],
             "share_now": fate["share_now"], "successors": [(link["label"], link["shared"]) for link in fate["successors"]],
             "merged_with": list(fate["merged_with"]), "examples": list(fate["examples"])[:2], "quotes": list(theme.quotes)[:2],

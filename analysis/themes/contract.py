@@ -128,8 +128,8 @@ def iteration_themes(db: Database, iteration_id: int) -> list[ThemeView]:
             before_interval=_rounded(fate["before_interval"]), now_interval=_rounded(fate["now_interval"]),
             p_value=fate["p_value"], test=fate["test"], examples=[text for _id, text in row["examples"]],
             successors=_links(row["successors"]), merged_with=[display_label(r) for r in row["merged"]],
-            parts=[PartView(status=part["status"], before=part["before_count"], now=part["now_count"], p_value=part["p_value"],
-                            test=part["test"], quotes=[text for _id, text in part["quotes"]]) for part in row["parts"]],
+            parts=[PartView(status=part["status"], before=part["before"], now=part["now"], p_value=part["p_value"],
+                            test=part["test"], quotes=list(part["quotes"])) for part in row["parts"]],
         )))
     return views
 

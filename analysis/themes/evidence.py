@@ -53,17 +53,17 @@ def verdict_text(status: str, number: int) -> str:
 
 
 def part_texts(parts: Iterable[Mapping], *, before: int, now: int) -> list[dict]:
-    """Each part of a theme resolved in part: its sentence and its quotes (texts, or (id, text) pairs)."""
+    """Each part of a theme resolved in part (status, before, now, test, p_value, quotes): its sentence and its quotes."""
     out = []
     for part in parts:
         test = test_text(part["test"], part["p_value"])
         sentence = PART_SENTENCES[part["status"]]  # a name inside _(): the extractor would take a literal key
         out.append({
             "status": part["status"],
-            "text": _(sentence, n=part["before_count"], m=part["now_count"], before=before, now=now,
-                      close=ngettext("%(num)d commentaire proche", "%(num)d commentaires proches", part["now_count"]),
+            "text": _(sentence, n=part["before"], m=part["now"], before=before, now=now,
+                      close=ngettext("%(num)d commentaire proche", "%(num)d commentaires proches", part["now"]),
                       test=f" ; {test}" if test else ""),
-            "quotes": [quote if isinstance(quote, str) else quote[1] for quote in part["quotes"]],
+            "quotes": list(part["quotes"]),
         })
     return out
 

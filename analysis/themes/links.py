@@ -50,6 +50,11 @@ def _distinct(ids: Sequence[int], texts: Mapping[int, str], limit: int) -> list[
     return out
 
 
+def _said(db: Database, comment_ids: list[int]) -> list[int]:
+    """The first differently worded of these comments (best first): the quotes of a resolved part."""
+    return _distinct(comment_ids, comment_texts(db, comment_ids), N_EXAMPLES)
+
+
 def retrack(db: Database, iteration_id: int) -> None:
     """Store the fates of v(N-1)'s themes and the links of the iteration's themes (inside a write)."""
     analysis = latest_done(db, iteration_id)
@@ -70,15 +75,12 @@ def retrack(db: Database, iteration_id: int) -> None:
     previous_vectors, current_vectors, space = tracking_vectors(db, previous_ids, current_ids)
     outcome = track(previous_vectors, previous_themes, current_vectors, current_themes)
     texts = comment_texts(db, current_ids)
-    previous_texts = comment_texts(db, [previous_ids[row] for fate in outcome.fates for part in fate.parts for row in part.members])
     for fate in outcome.fates:
         examples = _distinct([current_ids[row] for row in fate.examples], texts, N_EXAMPLES)
-        parts = [{
-            "status": part.status, "before_count": part.before, "now_count": part.now, "p_value": part.p_value,
-            # What the resolved part said in N-1 (what the rest still says in N is the fate's examples).
-            "test": part.test, "quote_ids": _distinct([previous_ids[row] for row in part.members], previous_texts, N_EXAMPLES)
-            if part.status == "resolved" else [],
-        } for part in fate.parts]
+        # What a resolved part said in N-1 (what the rest still says in N is the fate's examples).
+        parts = [{"status": part.status, "before": part.before, "now": part.now, "p_value": part.p_value, "test": part.test,
+                  "quote_ids": _said(db, [previous_ids[row] for row in part.members]) if part.status == "resolved" else []}
+                 for part in fate.parts]
         db["theme_fates"].insert({
             "analysis_id": analysis["id"], "previous_theme_id": fate.previous_id, "status": fate.status,
             "before_count": fate.before, "before_total": fate.before_total, "now_count": fate.now,
@@ -145,7 +147,7 @@ def tracked_themes(db: Database, iteration_id: int) -> tuple[list[dict], list[di
     `fate` (status, counts, shares, intervals, test), `successors` (current rows with `shared`),
     `merged` (the previous themes it merged with), `examples` ((id, text) of comments of N that
     still speak of it) and `parts` (when part of it is resolved: each part's fate and counts, and
-    for the resolved part `quotes` of N-1). Without a compared analysis the second list is empty.
+    for the resolved part `quotes`, texts of N-1). Without a compared analysis the second list is empty.
     """
     analysis = latest_done(db, iteration_id)
     if analysis is None:
@@ -183,6 +185,6 @@ def tracked_themes(db: Database, iteration_id: int) -> tuple[list[dict], list[di
             key=lambda r: -r["shared"])
         row["merged"] = [by_id[i] for i in fate["merged_with_"] if i in by_id]
         row["examples"] = [(i, texts[i]) for i in fate["example_ids_"] if i in texts]
-        row["parts"] = [{**part, "quotes": [(i, texts[i]) for i in part["quote_ids"] if i in texts]} for part in fate["parts_"]]
+        row["parts"] = [{**part, "quotes": [texts[i] for i in part["quote_ids"] if i in texts]} for part in fate["parts_"]]
         kept.append(row)
     return current, kept

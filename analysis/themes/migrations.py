@@ -202,8 +202,8 @@ def fate_parts(db: Database) -> None:
     db.executescript(
         """
         -- When the comments of v(N-1) of a theme fall in a part no comment of vN comes near
-        -- (resolved) and a part that persists, one JSON object per part: status, before_count,
-        -- now_count, p_value, test, quote_ids (comments of v(N-1) of the resolved part, best
+        -- (resolved) and a part that persists, one JSON object per part: status, before, now
+        -- (its comments of v(N-1), and of vN close to it), p_value, test, quote_ids (comments of v(N-1) of the resolved part, best
         -- first; none for the rest). Empty for a theme whose comments share one fate.
         ALTER TABLE theme_fates ADD COLUMN parts TEXT NOT NULL DEFAULT '[]';
         -- Fates stored before parts existed are computed again at start-up (links.retrack_stale).

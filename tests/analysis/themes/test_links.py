@@ -6,6 +6,7 @@ import pytest
 
 from analysis.themes import contract, curation, jobs, links, reading
 from lab.db import write
+from tests.analysis.reports.test_report_pdf import pdf_of
 from tests.analysis.themes.topics import ADDRESS, FOLLOW_UP, PHOTO
 from tests.factories import add_comment, hand_made_analysis, theme_pilot
 
@@ -100,3 +101,5 @@ def test_a_theme_joining_a_fixed_and_a_lasting_complaint_is_shown_resolved_in_pa
         html = client.get(page).text
         assert "Résolu en partie" in html and "Le reste persiste" in html, page
         assert resolved.quotes[0].replace("'", "&#39;") in html, page
+    printed = " ".join(" ".join(page.extract_text().split()) for page in pdf_of(client, v2).pages)
+    assert "Résolu en partie" in printed and "Le reste persiste" in printed

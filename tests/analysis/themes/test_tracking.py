@@ -172,3 +172,30 @@ def test_a_small_pocket_of_a_theme_gone_in_n_is_not_called_resolved_in_part():
     after = side([(0, 200, "date"), (5, 2, "date"), (1, 100, "photo"), (2, 100, "adresse")], seed=26)
     fate = track(*before, *after).fate("date")
     assert fate.status == "persisting" and fate.parts == []
+
+
+def test_lab_themes_previous_gives_each_part_its_rows_of_the_earlier_file():
+    # The JSON names the earlier file's rows of each part; tracking counts rows among the comments
+    # with content, so a "RAS" first row shifts every row by one.
+    from analysis.themes.compare import compare, previous_payload
+    from analysis.themes.results import Theme, ThemeResult
+
+    def result(parts: list[tuple[int, int, int]], seed: int) -> tuple[ThemeResult, np.ndarray]:
+        vectors, themes = side(parts, seed)
+        vectors = np.vstack([np.zeros((1, DIMS)), vectors])  # row 0: "RAS", counted apart
+        assignments = [None, *themes]
+        made = [Theme(id=t, label=str(t), terms=[], size=assignments.count(t), share=0.0, quotes=[],
+                      member_indices=[i for i, a in enumerate(assignments) if a == t]) for t in sorted(set(themes))]
+        return ThemeResult(themes=made, assignments=assignments, params={}, no_remark=[0]), vectors
+
+    earlier, earlier_vectors = result([(0, 40, 1), (1, 40, 1), (2, 60, 2), (3, 60, 3)], seed=21)
+    current, current_vectors = result([(1, 40, 1), (2, 60, 2), (3, 60, 3)], seed=22)
+    texts = ["RAS"] + ["x"] * 200
+    tracking = compare(texts, earlier, texts[:161], current, previous_vectors=earlier_vectors,
+                       current_vectors=current_vectors)
+    joined = next(t for t in previous_payload(earlier, tracking)["themes"] if t["id"] == 1)
+    resolved, rest = joined["parts"]
+    assert (resolved["status"], rest["status"]) == ("resolved", "persisting") and resolved["now"] <= 2
+    assert len(resolved["rows"]) >= 30 and set(resolved["rows"]) <= set(range(1, 41))  # the fixed complaint, file rows
+    assert len(rest["rows"]) >= 30 and set(rest["rows"]) <= set(range(41, 81))
+    assert all(t["parts"] == [] for t in previous_payload(earlier, tracking)["themes"] if t["id"] != 1)
